@@ -1,0 +1,43 @@
+package cairn.model.error;
+
+/**
+ * Every error Cairn returns, by the code CloudTrail (or the AWS JSON protocol) gives it on the wire. The HTTP edge
+ * maps each to a status in one exhaustive switch.
+ */
+public enum ErrorCode {
+    // AWS JSON protocol and request shape
+    SERIALIZATION("SerializationException"),
+    UNKNOWN_OPERATION("UnknownOperationException"),
+    MISSING_AUTHENTICATION_TOKEN("MissingAuthenticationTokenException"),
+    INCOMPLETE_SIGNATURE("IncompleteSignatureException"),
+    VALIDATION("ValidationException"),
+    INVALID_PARAMETER("InvalidParameterException"),
+    UNSUPPORTED_OPERATION("UnsupportedOperationException"),
+    REQUEST_TOO_LARGE("RequestEntityTooLargeException"),
+    NOT_FOUND("ResourceNotFoundException"),
+    // LookupEvents
+    INVALID_LOOKUP_ATTRIBUTES("InvalidLookupAttributesException"),
+    INVALID_TIME_RANGE("InvalidTimeRangeException"),
+    INVALID_MAX_RESULTS("InvalidMaxResultsException"),
+    INVALID_NEXT_TOKEN("InvalidNextTokenException"),
+    INVALID_EVENT_CATEGORY("InvalidEventCategoryException"),
+    // cloudtrail-data PutAuditEvents
+    CHANNEL_NOT_FOUND("ChannelNotFound"),
+    INVALID_CHANNEL_ARN("InvalidChannelARN"),
+    CHANNEL_INSUFFICIENT_PERMISSION("ChannelInsufficientPermission"),
+    DUPLICATED_AUDIT_EVENT_ID("DuplicatedAuditEventId"),
+    // Server side
+    SERVICE_UNAVAILABLE("ServiceUnavailableException"),
+    INTERNAL_FAILURE("InternalFailure");
+
+    private final String wireName;
+
+    ErrorCode(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** The code as clients see it in {@code __type} and {@code x-amzn-ErrorType}. */
+    public String wireName() {
+        return wireName;
+    }
+}

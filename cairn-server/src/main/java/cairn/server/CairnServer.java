@@ -1,0 +1,107 @@
+package cairn.server;
+
+import cairn.server.config.CairnConfig;
+import cairn.server.history.EventHistory;
+import cairn.server.http.ApiRoutes;
+import cairn.server.identity.Installation;
+import cairn.server.ingest.Ingest;
+import cairn.server.ingest.PutAuditEvents;
+import cairn.store.EventStore;
+import cairn.store.RecoveryReport;
+import cairn.store.StoreConfig;
+import io.helidon.webserver.WebServer;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** A running Cairn: the store, the history, ingest and the HTTP edge, built with {@code new} from one config. */
+public final class CairnServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(CairnServer.class.getName());
+
+    private final EventStore store;
+    private final EventHistory history;
+    private final Installation installation;
+    private final WebServer webServer;
+    private final ScheduledExecutorService maintenance;
+
+    private CairnServer(EventStore store, EventHistory history, Installation installation, WebServer webServer,
+                        ScheduledExecutorService maintenance) {
+        this.store = store;
+        this.history = history;
+        this.installation = installation;
+        this.webServer = webServer;
+        this.maintenance = maintenance;
+    }
+
+    public static CairnServer start(CairnConfig config, Clock clock) throws IOException {
+        Installation installation = Installation.openOrCreate(config.dataDirectory());
+        EventStore store = EventStore.open(new StoreConfig(config.dataDirectory().resolve("log"),
+                config.store().segmentBytes(), StoreConfig.DEFAULT_MAX_ENTRY_BYTES));
+        EventHistory history = new EventHistory(store, clock, config.history(), installation.tokenKey());
+        Ingest ingest = new Ingest(store, installation.accountId(), config.ingest().maxRecords());
+        PutAuditEvents putAuditEvents = new PutAuditEvents(ingest, installation.channelId(), Optional.empty(), clock);
+        ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents);
+        WebServer webServer = WebServer.builder()
+                .host(config.server().host())
+                .port(config.server().port())
+                .maxPayloadSize(config.ingest().maxRequestBytes())
+                .shutdownHook(false)
+                .routing(routes::register)
+                .build()
+                .start();
+        ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "cairn-retention");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = config.history().retentionCheckInterval().toMillis();
+        CairnServer server = new CairnServer(store, history, installation, webServer, maintenance);
+        maintenance.scheduleWithFixedDelay(server::expireQuietly, every, every, TimeUnit.MILLISECONDS);
+        return server;
+    }
+
+    public int port() {
+        return webServer.port();
+    }
+
+    public Installation installation() {
+        return installation;
+    }
+
+    public RecoveryReport recoveryReport() {
+        return store.recoveryReport();
+    }
+
+    /** Deletes the segments past the retention now (it also runs on a schedule); returns how many went. */
+    public int expire() {
+        return history.expire();
+    }
+
+    public int segmentCount() {
+        return store.segmentCount();
+    }
+
+    private void expireQuietly() {
+        try {
+            int deleted = history.expire();
+            if (deleted > 0) {
+                LOG.info("retention: deleted " + deleted + " segment(s) older than the retention");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "retention check failed", e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        maintenance.shutdownNow();
+        webServer.stop();
+        store.close();
+    }
+}

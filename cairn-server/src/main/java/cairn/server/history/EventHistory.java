@@ -1,0 +1,297 @@
+package cairn.server.history;
+
+import cairn.model.error.CloudTrailException;
+import cairn.model.error.ErrorCode;
+import cairn.model.lookup.LookupAttribute;
+import cairn.model.record.ParsedRecord;
+import cairn.model.record.RecordProblem;
+import cairn.model.record.RecordReader;
+import cairn.model.record.Resource;
+import cairn.server.config.CairnConfig;
+import cairn.store.EventStore;
+import cairn.store.Position;
+import cairn.store.Query;
+import cairn.store.QueryResult;
+import cairn.store.StoredEntry;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The event history: CloudTrail's LookupEvents over the store, per region, newest first, with every lookup
+ * attribute, a time range, Insights events apart, and pagination tokens that survive new events. Thread-safe.
+ */
+public final class EventHistory {
+    public static final int MAX_RESULTS = 50;
+    private static final int MAX_VALUE_LENGTH = 2000;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final EventStore store;
+    private final Clock clock;
+    private final CairnConfig.History config;
+    private final NextTokens tokens;
+
+    public EventHistory(EventStore store, Clock clock, CairnConfig.History config, byte[] tokenKey) {
+        this.store = store;
+        this.clock = clock;
+        this.config = config;
+        this.tokens = new NextTokens(tokenKey, clock, config.nextTokenTtl());
+    }
+
+    /** The oldest event time (epoch seconds) still in the history. */
+    public long horizon() {
+        return clock.instant().minus(config.retention()).getEpochSecond();
+    }
+
+    /** Deletes the segments that hold only events older than the retention; returns how many were deleted. */
+    public int expire() {
+        return store.expireBefore(horizon()).join();
+    }
+
+    /** LookupEvents: the request body as sent, the region of the call; returns the response body. */
+    public byte[] lookupEvents(String region, JsonNode request) {
+        Request parsed = parse(request);
+        String parameters = parsed.fingerprint(region);
+        Optional<Position> after = parsed.nextToken().map(token -> tokens.read(token, parameters));
+        long minTime = Math.max(parsed.startTime().orElse(0L), Math.max(0, horizon()));
+        long maxTime = parsed.endTime().orElse(Long.MAX_VALUE);
+        List<byte[]> terms = new ArrayList<>();
+        if (parsed.attributes().isEmpty()) {
+            terms.add(HistoryTerms.all(region, parsed.insight()));
+        }
+        for (Map.Entry<LookupAttribute, String> attribute : parsed.attributes()) {
+            terms.add(HistoryTerms.of(attribute.getKey(), region, parsed.insight(), attribute.getValue()));
+        }
+        QueryResult result = store.query(new Query(terms, minTime, maxTime, after, parsed.maxResults()));
+        Optional<String> nextToken = result.more()
+                ? Optional.of(tokens.issue(result.entries().getLast().position(), parameters))
+                : Optional.empty();
+        return write(result.entries(), nextToken);
+    }
+
+    private record Request(List<Map.Entry<LookupAttribute, String>> attributes, Optional<Long> startTime,
+                           Optional<Long> endTime, boolean insight, int maxResults, Optional<String> nextToken) {
+        /** The parameters a NextToken is bound to: all but MaxResults and the token itself. */
+        String fingerprint(String region) {
+            return region + "|" + insight + "|" + startTime.map(String::valueOf).orElse("") + "|"
+                    + endTime.map(String::valueOf).orElse("") + "|" + attributes.stream()
+                    .sorted(Map.Entry.comparingByKey(Comparator.comparing(Enum::name)))
+                    .map(entry -> entry.getKey().apiName() + "=" + entry.getValue().length() + ":" + entry.getValue())
+                    .collect(Collectors.joining(","));
+        }
+    }
+
+    private Request parse(JsonNode request) {
+        if (!request.isObject()) {
+            throw serialization("The request body must be a JSON object.");
+        }
+        boolean insight = false;
+        JsonNode category = request.get("EventCategory");
+        if (category != null && !category.isNull()) {
+            if (!category.isTextual()) {
+                throw serialization("EventCategory must be a string.");
+            }
+            if (!category.asText().equals("insight")) {
+                throw new CloudTrailException(ErrorCode.INVALID_EVENT_CATEGORY,
+                        "EventCategory must be insight, not " + category.asText() + ".");
+            }
+            insight = true;
+        }
+        List<Map.Entry<LookupAttribute, String>> attributes = new ArrayList<>();
+        JsonNode list = request.get("LookupAttributes");
+        if (list != null && !list.isNull()) {
+            if (!list.isArray()) {
+                throw serialization("LookupAttributes must be a list.");
+            }
+            for (JsonNode item : list) {
+                attributes.add(attribute(item, insight));
+            }
+            if (attributes.size() > 1 && !config.multiAttributeLookups()) {
+                throw new CloudTrailException(ErrorCode.INVALID_LOOKUP_ATTRIBUTES,
+                        "LookupAttributes may hold only one attribute; " + attributes.size() + " were given. "
+                                + "(Cairn ANDs several attributes when history.multi-attribute-lookups is true.)");
+            }
+        }
+        Optional<Long> start = time(request, "StartTime", RoundingMode.CEILING);
+        Optional<Long> end = time(request, "EndTime", RoundingMode.FLOOR);
+        if (start.isPresent() && end.isPresent() && start.get() > end.get()) {
+            throw new CloudTrailException(ErrorCode.INVALID_TIME_RANGE,
+                    "StartTime must be before or equal to EndTime.");
+        }
+        int maxResults = MAX_RESULTS;
+        JsonNode max = request.get("MaxResults");
+        if (max != null && !max.isNull()) {
+            if (!max.isIntegralNumber()) {
+                throw serialization("MaxResults must be an integer.");
+            }
+            if (!max.canConvertToInt() || max.asInt() < 1 || max.asInt() > MAX_RESULTS) {
+                throw new CloudTrailException(ErrorCode.INVALID_MAX_RESULTS,
+                        "MaxResults must be between 1 and " + MAX_RESULTS + ", not " + max.asText() + ".");
+            }
+            maxResults = max.asInt();
+        }
+        Optional<String> nextToken = Optional.empty();
+        JsonNode token = request.get("NextToken");
+        if (token != null && !token.isNull()) {
+            if (!token.isTextual()) {
+                throw serialization("NextToken must be a string.");
+            }
+            nextToken = Optional.of(token.asText());
+        }
+        return new Request(attributes, start, end, insight, maxResults, nextToken);
+    }
+
+    private static Map.Entry<LookupAttribute, String> attribute(JsonNode item, boolean insight) {
+        if (!item.isObject()) {
+            throw serialization("Each LookupAttributes item must be an object with AttributeKey and AttributeValue.");
+        }
+        JsonNode key = item.get("AttributeKey");
+        JsonNode value = item.get("AttributeValue");
+        if ((key != null && !key.isTextual() && !key.isNull()) || (value != null && !value.isTextual()
+                && !value.isNull())) {
+            throw serialization("AttributeKey and AttributeValue must be strings.");
+        }
+        if (key == null || key.isNull()) {
+            throw new CloudTrailException(ErrorCode.INVALID_LOOKUP_ATTRIBUTES,
+                    "A lookup attribute is missing its AttributeKey.");
+        }
+        LookupAttribute attribute = LookupAttribute.fromApiName(key.asText())
+                .orElseThrow(() -> new CloudTrailException(ErrorCode.INVALID_LOOKUP_ATTRIBUTES,
+                        "Invalid AttributeKey: " + key.asText() + ". Valid keys are EventId, EventName, ReadOnly, "
+                                + "Username, ResourceType, ResourceName, EventSource and AccessKeyId."));
+        if (value == null || value.isNull() || value.asText().isEmpty()) {
+            throw new CloudTrailException(ErrorCode.INVALID_LOOKUP_ATTRIBUTES,
+                    "The AttributeValue of " + attribute.apiName() + " must not be empty.");
+        }
+        if (weightedLength(value.asText()) > MAX_VALUE_LENGTH) {
+            throw new CloudTrailException(ErrorCode.INVALID_LOOKUP_ATTRIBUTES, "The AttributeValue of "
+                    + attribute.apiName() + " is longer than " + MAX_VALUE_LENGTH + " characters.");
+        }
+        if (insight && !attribute.forInsights()) {
+            throw new CloudTrailException(ErrorCode.INVALID_LOOKUP_ATTRIBUTES, "Insights events can be looked up "
+                    + "only by EventId, EventName or EventSource, not " + attribute.apiName() + ".");
+        }
+        return Map.entry(attribute, value.asText());
+    }
+
+    /** CloudTrail counts underscores, spaces, commas and newlines twice in an attribute value's length. */
+    private static int weightedLength(String value) {
+        int length = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            length += c == '_' || c == ' ' || c == ',' || c == '\n' ? 2 : 1;
+        }
+        return length;
+    }
+
+    private static Optional<Long> time(JsonNode request, String field, RoundingMode rounding) {
+        JsonNode node = request.get(field);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isNumber()) {
+            throw serialization(field + " must be a timestamp in epoch seconds.");
+        }
+        BigDecimal seconds = node.decimalValue().setScale(0, rounding);
+        if (seconds.signum() < 0) {
+            return Optional.of(0L);
+        }
+        return Optional.of(seconds.min(BigDecimal.valueOf(Long.MAX_VALUE / 2)).longValue());
+    }
+
+    private static byte[] write(List<StoredEntry> entries, Optional<String> nextToken) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(2048 + entries.size() * 1600);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart("Events");
+            for (StoredEntry entry : entries) {
+                writeEvent(json, entry);
+            }
+            json.writeEndArray();
+            if (nextToken.isPresent()) {
+                json.writeStringField("NextToken", nextToken.get());
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeEvent(JsonGenerator json, StoredEntry entry) throws IOException {
+        ParsedRecord record;
+        try {
+            record = RecordReader.readRecord(entry.body());
+        } catch (RecordProblem problem) {
+            throw new IllegalStateException("stored record at offset " + entry.offset() + " is unreadable: "
+                    + problem.getMessage());
+        }
+        json.writeStartObject();
+        json.writeStringField("EventId", record.eventId().orElse(""));
+        if (record.eventName().isPresent()) {
+            json.writeStringField("EventName", record.eventName().get());
+        }
+        if (record.readOnly().isPresent()) {
+            json.writeStringField("ReadOnly", record.readOnly().get().toString());
+        }
+        if (record.userIdentity().accessKeyId().isPresent()) {
+            json.writeStringField("AccessKeyId", record.userIdentity().accessKeyId().get());
+        }
+        json.writeNumberField("EventTime", entry.eventTime());
+        if (record.eventSource().isPresent()) {
+            json.writeStringField("EventSource", record.eventSource().get());
+        }
+        Optional<String> username = record.userIdentity().lookupUsername();
+        if (username.isPresent()) {
+            json.writeStringField("Username", username.get());
+        }
+        json.writeArrayFieldStart("Resources");
+        for (Resource resource : record.resources()) {
+            json.writeStartObject();
+            if (resource.type().isPresent()) {
+                json.writeStringField("ResourceType", resource.type().get());
+            }
+            if (resource.name().isPresent()) {
+                json.writeStringField("ResourceName", resource.name().get());
+            }
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeStringField("CloudTrailEvent", new String(entry.body(), StandardCharsets.UTF_8));
+        json.writeEndObject();
+    }
+
+    private static CloudTrailException serialization(String message) {
+        return new CloudTrailException(ErrorCode.SERIALIZATION, message);
+    }
+
+    /** Parses an AWS JSON request body; malformed JSON is a SerializationException. */
+    public static JsonNode parseBody(byte[] body) {
+        if (body.length == 0) {
+            return MAPPER.createObjectNode();
+        }
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            return node == null ? MAPPER.createObjectNode() : node;
+        } catch (IOException e) {
+            throw serialization("The request body is not valid JSON.");
+        }
+    }
+
+}

@@ -1,0 +1,493 @@
+package cairn.store;
+
+import cairn.store.index.SegmentIndex;
+import cairn.store.index.Term;
+import cairn.store.segment.Frame;
+import cairn.store.segment.Segment;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The event log and its history index: an append-only sequence of segments in one folder, each record with a
+ * 64-bit offset, and lookups by terms over a time range, newest first.
+ *
+ * <p>Appends are durable when their future completes: one writer thread takes every batch waiting, writes their
+ * frames, forces the file once for all of them (group commit) and only then makes them visible and completes the
+ * futures. A batch is atomic across crashes (see {@link Frame}). Queries run on any thread, concurrently with the
+ * writer. Expiry deletes whole segments whose newest event time is older than a horizon.
+ */
+public final class EventStore implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EventStore.class.getName());
+    private static final int MAX_DRAIN = 4096;
+
+    private final StoreConfig config;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final List<Segment> segments;
+    private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
+    private final ExecutorService sealer = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "cairn-store-sealer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final ConcurrentHashMap<Long, Future<?>> sealing = new ConcurrentHashMap<>();
+    private final Thread writer;
+    private final RecoveryReport recoveryReport;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+
+    // Owned by the writer thread.
+    private long activeEnd;
+    private int activeCount;
+    private ByteBuffer frames = ByteBuffer.allocateDirect(1 << 20);
+
+    private EventStore(StoreConfig config, List<Segment> segments, RecoveryReport recoveryReport) {
+        this.config = config;
+        this.segments = segments;
+        this.recoveryReport = recoveryReport;
+        SegmentIndex activeIndex = active().index();
+        this.activeEnd = activeIndex.endPosition();
+        this.activeCount = activeIndex.recordCount();
+        this.writer = new Thread(this::writeLoop, "cairn-store-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    /** Opens the store in {@code config.directory()}, creating it when missing, and recovers from a crash. */
+    public static EventStore open(StoreConfig config) throws IOException {
+        long started = System.nanoTime();
+        Path directory = config.directory();
+        Files.createDirectories(directory);
+        List<Long> bases = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(".tmp")) {
+                    Files.delete(file);
+                } else if (name.matches("\\d{20}\\.log")) {
+                    bases.add(Long.parseLong(name.substring(0, 20)));
+                }
+            }
+        }
+        bases.sort(Comparator.naturalOrder());
+        Segment.Recovery recovery = new Segment.Recovery();
+        List<Segment> segments = new ArrayList<>();
+        for (int i = 0; i < bases.size(); i++) {
+            boolean last = i == bases.size() - 1;
+            segments.add(last
+                    ? Segment.openActive(directory, bases.get(i), config.maxEntryBytes(), recovery)
+                    : Segment.openClosed(directory, bases.get(i), config.maxEntryBytes(), recovery));
+        }
+        for (int i = 0; i + 1 < segments.size(); i++) {
+            Segment segment = segments.get(i);
+            long end = segment.baseOffset() + segment.index().recordCount();
+            if (end != segments.get(i + 1).baseOffset()) {
+                recovery.notes.add("offsets " + end + " to " + (segments.get(i + 1).baseOffset() - 1)
+                        + " are missing between segments (a segment was lost or cut short)");
+            }
+        }
+        if (segments.isEmpty()) {
+            segments.add(Segment.create(directory, 0));
+        }
+        Segment active = segments.getLast();
+        long nextOffset = active.baseOffset() + active.index().recordCount();
+        RecoveryReport report = new RecoveryReport(segments.size(), recovery.records, nextOffset,
+                recovery.truncatedBytes, recovery.truncatedFrames, recovery.rebuiltIndexes,
+                Duration.ofNanos(System.nanoTime() - started), recovery.notes);
+        return new EventStore(config, segments, report);
+    }
+
+    public RecoveryReport recoveryReport() {
+        return recoveryReport;
+    }
+
+    /**
+     * Appends a batch; the future completes with the offset of its first entry once the whole batch is on disk,
+     * and fails when it could not be written (nothing of it is then acknowledged).
+     */
+    public CompletableFuture<Long> append(List<Entry> batch) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        if (batch.isEmpty()) {
+            done.completeExceptionally(new IllegalArgumentException("empty batch"));
+            return done;
+        }
+        int bytes = 0;
+        for (Entry entry : batch) {
+            int size = Frame.size(entry);
+            if (size - Frame.HEADER_BYTES > config.maxEntryBytes()) {
+                done.completeExceptionally(new IllegalArgumentException(
+                        "entry of " + size + " bytes exceeds the limit of " + config.maxEntryBytes()));
+                return done;
+            }
+            bytes += size;
+        }
+        if (bytes > config.segmentBytes()) {
+            done.completeExceptionally(new IllegalArgumentException("batch larger than a segment"));
+            return done;
+        }
+        Throwable failed = failure;
+        if (failed != null || closed) {
+            done.completeExceptionally(new IOException("the event store is " + (closed ? "closed" : "failed"), failed));
+            return done;
+        }
+        commands.add(new Append(List.copyOf(batch), bytes, done));
+        return done;
+    }
+
+    /**
+     * Deletes every closed segment whose newest event is older than {@code horizon} (epoch seconds); the segment
+     * being written is closed first when all its events are that old. Completes with the number of segments deleted.
+     */
+    public CompletableFuture<Integer> expireBefore(long horizon) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        commands.add(new Expire(horizon, done));
+        return done;
+    }
+
+    /** Runs a query; see {@link Query}. Thread-safe. */
+    public QueryResult query(Query query) {
+        List<Term> terms = query.terms().stream().map(Term::new).toList();
+        long minKey = Keys.of(Math.max(0, query.minTime()), 0);
+        long maxTime = Math.min(query.maxTime(), Keys.MAX_TIME);
+        if (maxTime < 0 || query.minTime() > maxTime) {
+            return new QueryResult(List.of(), false);
+        }
+        lock.readLock().lock();
+        try {
+            List<Segment> candidates = new ArrayList<>();
+            for (Segment segment : segments) {
+                SegmentIndex index = segment.index();
+                if (index.recordCount() > 0 && index.maxTime() >= query.minTime() && index.minTime() <= maxTime) {
+                    candidates.add(segment);
+                }
+            }
+            candidates.sort(Comparator.comparingLong((Segment segment) -> segment.index().maxTime()).reversed());
+            PriorityQueue<SegmentCursor> heap = new PriorityQueue<>(Comparator
+                    .comparingLong(SegmentCursor::time).thenComparingLong(SegmentCursor::offset).reversed());
+            List<SegmentCursor> found = new ArrayList<>();
+            int next = 0;
+            List<StoredEntry> entries = new ArrayList<>();
+            while (entries.size() <= query.limit()) {
+                while (next < candidates.size()
+                        && (heap.isEmpty() || candidates.get(next).index().maxTime() >= heap.peek().time())) {
+                    Segment segment = candidates.get(next++);
+                    SegmentCursor cursor = new SegmentCursor(segment, terms, minKey,
+                            maxKey(segment, maxTime, query.after()));
+                    if (cursor.valid()) {
+                        heap.add(cursor);
+                    }
+                }
+                SegmentCursor top = heap.poll();
+                if (top == null) {
+                    break;
+                }
+                if (entries.size() == query.limit()) {
+                    return new QueryResult(entries, true);
+                }
+                entries.add(top.segment().read(top.position(), config.maxEntryBytes()));
+                top.next();
+                if (top.valid()) {
+                    heap.add(top);
+                }
+            }
+            return new QueryResult(entries, false);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static long maxKey(Segment segment, long maxTime, Optional<Position> after) {
+        long maxKey = Keys.of(maxTime, Keys.MAX_POSITION);
+        if (after.isPresent()) {
+            long time = after.get().eventTime();
+            long offset = after.get().offset();
+            long base = segment.baseOffset();
+            long afterKey;
+            if (time > Keys.MAX_TIME || offset >= base + segment.index().recordCount()) {
+                afterKey = Keys.of(Math.min(time, Keys.MAX_TIME), Keys.MAX_POSITION);
+            } else if (offset <= base) {
+                afterKey = Keys.of(time, 0) - 1;
+            } else {
+                afterKey = Keys.of(time, offset - base) - 1;
+            }
+            maxKey = Math.min(maxKey, afterKey);
+        }
+        return maxKey;
+    }
+
+    /** Reads one record by offset; empty when it was expired or never written. */
+    public Optional<StoredEntry> read(long offset) {
+        lock.readLock().lock();
+        try {
+            for (int i = segments.size() - 1; i >= 0; i--) {
+                Segment segment = segments.get(i);
+                if (segment.baseOffset() <= offset) {
+                    long position = offset - segment.baseOffset();
+                    return position < segment.index().recordCount()
+                            ? Optional.of(segment.read((int) position, config.maxEntryBytes()))
+                            : Optional.empty();
+                }
+            }
+            return Optional.empty();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The offset the next appended record will get. */
+    public long nextOffset() {
+        lock.readLock().lock();
+        try {
+            Segment active = active();
+            return active.baseOffset() + active.index().recordCount();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The number of segment files, the one being written included. */
+    public int segmentCount() {
+        lock.readLock().lock();
+        try {
+            return segments.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Stops the writer after the batches already submitted, waits for indexes being written, closes the files. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CompletableFuture<Integer> stopped = new CompletableFuture<>();
+        commands.add(new Stop(stopped));
+        stopped.join();
+        sealer.shutdown();
+        for (Future<?> pending : sealing.values()) {
+            awaitQuietly(pending);
+        }
+        lock.writeLock().lock();
+        try {
+            for (Segment segment : segments) {
+                segment.close();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private Segment active() {
+        return segments.getLast();
+    }
+
+    private sealed interface Command permits Append, Expire, Stop {
+    }
+
+    private record Append(List<Entry> entries, int bytes, CompletableFuture<Long> done) implements Command {
+    }
+
+    private record Expire(long horizon, CompletableFuture<Integer> done) implements Command {
+    }
+
+    private record Stop(CompletableFuture<Integer> done) implements Command {
+    }
+
+    private void writeLoop() {
+        List<Command> drained = new ArrayList<>();
+        List<Append> group = new ArrayList<>();
+        while (true) {
+            try {
+                drained.add(commands.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            commands.drainTo(drained, MAX_DRAIN);
+            for (Command command : drained) {
+                switch (command) {
+                    case Append append -> {
+                        if (failure != null) {
+                            append.done().completeExceptionally(new IOException("the event store failed", failure));
+                            continue;
+                        }
+                        if (activeEnd + frames.position() + append.bytes() > config.segmentBytes()
+                                && activeCount + group.size() > 0) {
+                            flush(group);
+                            roll();
+                        }
+                        addToGroup(append, group);
+                    }
+                    case Expire expire -> {
+                        flush(group);
+                        expire(expire);
+                    }
+                    case Stop stop -> {
+                        flush(group);
+                        stop.done().complete(0);
+                        return;
+                    }
+                }
+            }
+            drained.clear();
+            flush(group);
+        }
+    }
+
+    private void addToGroup(Append append, List<Append> group) {
+        if (frames.remaining() < append.bytes()) {
+            ByteBuffer larger = ByteBuffer.allocateDirect(Math.max(frames.capacity() * 2, frames.position() + append.bytes()));
+            frames.flip();
+            larger.put(frames);
+            frames = larger;
+        }
+        List<Entry> entries = append.entries();
+        for (int i = 0; i < entries.size(); i++) {
+            Frame.encode(entries.get(i), i == entries.size() - 1, frames);
+        }
+        group.add(append);
+    }
+
+    /** Writes and forces the frames of the group, then makes them visible and acknowledges them. */
+    private void flush(List<Append> group) {
+        if (group.isEmpty()) {
+            return;
+        }
+        Segment active = active();
+        int length = frames.position();
+        try {
+            if (failure != null) {
+                throw new IOException("the event store failed", failure);
+            }
+            frames.flip();
+            active.write(frames, activeEnd);
+            active.force();
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+            LOG.log(Level.SEVERE, "event store write failed; no further appends are accepted", e);
+            for (Append append : group) {
+                append.done().completeExceptionally(e);
+            }
+            group.clear();
+            frames.clear();
+            return;
+        }
+        long[] firstOffsets = new long[group.size()];
+        lock.writeLock().lock();
+        try {
+            var index = active.memoryIndex();
+            long position = activeEnd;
+            for (int g = 0; g < group.size(); g++) {
+                firstOffsets[g] = active.baseOffset() + index.recordCount();
+                for (Entry entry : group.get(g).entries()) {
+                    long end = position + Frame.size(entry);
+                    index.add(entry.eventTime(), entry.terms(), position, end);
+                    position = end;
+                }
+            }
+            activeEnd = position;
+            activeCount = index.recordCount();
+        } finally {
+            lock.writeLock().unlock();
+        }
+        frames.clear();
+        for (int g = 0; g < group.size(); g++) {
+            group.get(g).done().complete(firstOffsets[g]);
+        }
+        group.clear();
+    }
+
+    private void roll() {
+        Segment closing = active();
+        try {
+            Segment next = Segment.create(config.directory(), closing.baseOffset() + activeCount);
+            lock.writeLock().lock();
+            try {
+                segments.add(next);
+            } finally {
+                lock.writeLock().unlock();
+            }
+            activeEnd = 0;
+            activeCount = 0;
+        } catch (IOException e) {
+            failure = e;
+            LOG.log(Level.SEVERE, "could not start a new segment; no further appends are accepted", e);
+            return;
+        }
+        sealing.put(closing.baseOffset(), sealer.submit(() -> {
+            try {
+                closing.seal();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "could not write the index of segment " + closing.baseOffset()
+                        + "; it stays on the heap and is rebuilt at the next start", e);
+            } finally {
+                sealing.remove(closing.baseOffset());
+            }
+        }));
+    }
+
+    private void expire(Expire expire) {
+        try {
+            Segment active = active();
+            if (activeCount > 0 && active.index().maxTime() < expire.horizon()) {
+                roll();
+            }
+            List<Segment> doomed = new ArrayList<>();
+            lock.writeLock().lock();
+            try {
+                for (int i = 0; i < segments.size() - 1; i++) {
+                    Segment segment = segments.get(i);
+                    if (segment.index().maxTime() < expire.horizon()) {
+                        doomed.add(segment);
+                    }
+                }
+                segments.removeAll(doomed);
+            } finally {
+                lock.writeLock().unlock();
+            }
+            for (Segment segment : doomed) {
+                Future<?> pending = sealing.get(segment.baseOffset());
+                if (pending != null) {
+                    awaitQuietly(pending);
+                }
+                segment.delete();
+            }
+            expire.done().complete(doomed.size());
+        } catch (IOException | RuntimeException e) {
+            expire.done().completeExceptionally(e);
+        }
+    }
+
+    private static void awaitQuietly(Future<?> pending) {
+        try {
+            pending.get();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "waiting for a segment index", e);
+        }
+    }
+
+    static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e);
+    }
+}

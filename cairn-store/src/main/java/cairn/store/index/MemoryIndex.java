@@ -1,0 +1,89 @@
+package cairn.store.index;
+
+import cairn.store.Keys;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The index of the segment being written, on the heap. One writer adds records; readers query under the store's
+ * read lock while the writer adds under its write lock.
+ */
+public final class MemoryIndex implements SegmentIndex {
+    private final Map<Term, LongList> postings = new HashMap<>();
+    private long[] filePositions = new long[1024];
+    private int recordCount;
+    private long endPosition;
+    private long minTime = Long.MAX_VALUE;
+    private long maxTime = -1;
+
+    /** Records the next record of the segment, which starts at {@code filePosition} and ends at {@code end}. */
+    public void add(long eventTime, List<byte[]> terms, long filePosition, long end) {
+        if (recordCount == filePositions.length) {
+            filePositions = Arrays.copyOf(filePositions, recordCount * 2);
+        }
+        int position = recordCount;
+        filePositions[position] = filePosition;
+        recordCount++;
+        endPosition = end;
+        minTime = Math.min(minTime, eventTime);
+        maxTime = Math.max(maxTime, eventTime);
+        long key = Keys.of(eventTime, position);
+        for (byte[] term : terms) {
+            postings.computeIfAbsent(new Term(term), ignored -> new LongList()).addSorted(key);
+        }
+    }
+
+    @Override
+    public int recordCount() {
+        return recordCount;
+    }
+
+    @Override
+    public long minTime() {
+        return minTime;
+    }
+
+    @Override
+    public long maxTime() {
+        return maxTime;
+    }
+
+    @Override
+    public PostingList postings(Term term) {
+        LongList list = postings.get(term);
+        return list == null ? PostingList.EMPTY : list;
+    }
+
+    @Override
+    public long filePosition(int position) {
+        if (position < 0 || position >= recordCount) {
+            throw new IndexOutOfBoundsException(position);
+        }
+        return filePositions[position];
+    }
+
+    @Override
+    public long endPosition() {
+        return endPosition;
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /** Writes this index as a sealed index file (see {@link SealedIndex} for the layout). */
+    public void writeTo(Path file, long baseOffset) throws IOException {
+        Term[] terms = postings.keySet().toArray(new Term[0]);
+        Arrays.sort(terms);
+        SealedIndex.write(file, baseOffset, this, terms, term -> postings.get(term));
+    }
+
+    int termCount() {
+        return postings.size();
+    }
+}
