@@ -128,14 +128,14 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         }
         Reader reader = new Reader(values, problems);
         String host = reader.get("server.host", text -> text);
-        int port = reader.get("server.port", text -> intIn(text, 0, 65535));
+        Integer port = reader.get("server.port", text -> intIn(text, 0, 65535));
         Path data = reader.get("data.directory", Path::of);
-        long segmentBytes = reader.get("store.segment-size", text -> sizeIn(text, 1L << 20, 1L << 30));
-        long maxRequest = reader.get("ingest.max-request-size", text -> sizeIn(text, 1L << 20, 256L << 20));
-        int maxRecords = reader.get("ingest.max-records", text -> intIn(text, 1, 1_000_000));
+        Long segmentBytes = reader.get("store.segment-size", text -> sizeIn(text, 1L << 20, 1L << 30));
+        Long maxRequest = reader.get("ingest.max-request-size", text -> sizeIn(text, 1L << 20, 256L << 20));
+        Integer maxRecords = reader.get("ingest.max-records", text -> intIn(text, 1, 1_000_000));
         Duration retention = reader.get("history.retention", text -> durationAtLeast(text, Duration.ofMinutes(1)));
         Duration tokenTtl = reader.get("history.next-token-ttl", text -> durationAtLeast(text, Duration.ofSeconds(1)));
-        boolean multi = reader.get("history.multi-attribute-lookups", CairnConfig::bool);
+        Boolean multi = reader.get("history.multi-attribute-lookups", CairnConfig::bool);
         Duration check = reader.get("history.retention-check-interval",
                 text -> durationAtLeast(text, Duration.ofSeconds(1)));
         if (!problems.isEmpty()) {
