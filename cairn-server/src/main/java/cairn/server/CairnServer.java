@@ -46,11 +46,11 @@ public final class CairnServer implements AutoCloseable {
         EventHistory history = new EventHistory(store, clock, config.history(), installation.tokenKey());
         Ingest ingest = new Ingest(store, installation.accountId(), config.ingest().maxRecords());
         PutAuditEvents putAuditEvents = new PutAuditEvents(ingest, installation.channelId(), Optional.empty(), clock);
-        ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents);
+        ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents, config.ingest().maxRequestBytes());
         WebServer webServer = WebServer.builder()
                 .host(config.server().host())
                 .port(config.server().port())
-                .maxPayloadSize(config.ingest().maxRequestBytes())
+                .maxPayloadSize(-1)
                 .shutdownHook(false)
                 .routing(routes::register)
                 .build()

@@ -15,6 +15,7 @@ import io.helidon.webserver.http.ServerResponse;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
@@ -42,11 +43,13 @@ public final class ApiRoutes {
     private final EventHistory history;
     private final Ingest ingest;
     private final PutAuditEvents putAuditEvents;
+    private final long maxRequestBytes;
 
-    public ApiRoutes(EventHistory history, Ingest ingest, PutAuditEvents putAuditEvents) {
+    public ApiRoutes(EventHistory history, Ingest ingest, PutAuditEvents putAuditEvents, long maxRequestBytes) {
         this.history = history;
         this.ingest = ingest;
         this.putAuditEvents = putAuditEvents;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     /** The route table; tests start a server on exactly these routes. */
@@ -67,7 +70,7 @@ public final class ApiRoutes {
         try {
             SigV4Scope scope = SigV4Scope.of(request.headers().first(HeaderNames.AUTHORIZATION),
                     request.query().first("X-Amz-Credential").asOptional());
-            byte[] body = request.content().hasEntity() ? request.content().as(byte[].class) : new byte[0];
+            byte[] body = readBody(request);
             answer = operation.call(request, scope, body);
         } catch (CloudTrailException e) {
             sendError(response, contentType, e.code(), e.getMessage());
@@ -81,6 +84,32 @@ public final class ApiRoutes {
         response.status(200);
         response.header(HeaderNames.CONTENT_TYPE, contentType);
         response.send(answer);
+    }
+
+    /** Reads the body, refusing one larger than the configured limit without holding more of it than that. */
+    private byte[] readBody(ServerRequest request) {
+        if (!request.content().hasEntity()) {
+            return new byte[0];
+        }
+        long declared = request.headers().contentLength().orElse(-1);
+        if (declared > maxRequestBytes) {
+            throw tooLarge(declared);
+        }
+        try (InputStream in = request.content().inputStream()) {
+            byte[] body = in.readNBytes((int) maxRequestBytes + 1);
+            if (body.length > maxRequestBytes) {
+                throw tooLarge(body.length);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private CloudTrailException tooLarge(long size) {
+        return new CloudTrailException(ErrorCode.REQUEST_TOO_LARGE, "The request body" + (size > maxRequestBytes + 1
+                ? " of " + size + " bytes" : "") + " is larger than the limit of " + maxRequestBytes
+                + " bytes (ingest.max-request-size).");
     }
 
     private byte[] cloudTrail(ServerRequest request, SigV4Scope scope, byte[] body) {

@@ -113,6 +113,19 @@ final class NativeIngestTest {
     }
 
     @Test
+    void records_bodyOverTheRequestLimit_isRefusedWith413() throws Exception {
+        byte[] body = new byte[(16 << 20) + 10];
+        java.util.Arrays.fill(body, (byte) ' ');
+        HttpResponse<String> response = cairn.postRecords(body, REGION);
+        assertThat(response.statusCode()).isEqualTo(413);
+        JsonNode error = MAPPER.readTree(response.body());
+        assertThat(error.get("__type").asText()).isEqualTo("RequestEntityTooLargeException");
+        assertThat(error.get("message").asText()).isEqualTo("The request body of 16777226 bytes is larger than the "
+                + "limit of 16777216 bytes (ingest.max-request-size).");
+        assertThat(allEvents()).isEmpty();
+    }
+
+    @Test
     void records_unsigned_isRefused() throws Exception {
         HttpResponse<String> response = cairn.postRecords(("[" + GOOD + "]").getBytes(StandardCharsets.UTF_8), null);
         assertThat(response.statusCode()).isEqualTo(403);
