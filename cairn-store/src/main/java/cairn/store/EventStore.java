@@ -6,7 +6,6 @@ import cairn.store.segment.Frame;
 import cairn.store.segment.Segment;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -485,9 +484,5 @@ public final class EventStore implements AutoCloseable {
         } catch (Exception e) {
             LOG.log(Level.FINE, "waiting for a segment index", e);
         }
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
     }
 }
