@@ -64,10 +64,21 @@ final class NativeIngestTest {
     void records_completeRecord_isStoredUnchanged() throws Exception {
         String record = "{ \"eventID\" : \"id-1\",\n \"eventTime\":\"2026-02-01T10:00:00Z\",\"eventSource\":\"s3.amazonaws.com\","
                 + "\"eventName\":\"GetObject\",\"awsRegion\":\"us-east-2\",\"recipientAccountId\":\"999988887777\","
-                + "\"eventCategory\":\"Data\",\"readOnly\":true, \"unknownNewField\": [1, 2, {\"x\": null}] }";
+                + "\"eventCategory\":\"Management\",\"readOnly\":true, \"unknownNewField\": [1, 2, {\"x\": null}] }";
         assertThat(cairn.postRecords(("{\"Records\":[" + record + "]}").getBytes(StandardCharsets.UTF_8), REGION)
                 .statusCode()).isEqualTo(200);
         assertThat(allEvents().get(0).get("CloudTrailEvent").asText()).isEqualTo(record);
+    }
+
+    @Test
+    void records_dataEvent_isStoredButLeftOutOfTheHistoryAsCloudTrailDoes() throws Exception {
+        String data = GOOD.replace("\"eventType\"", "\"eventCategory\":\"Data\",\"eventType\"")
+                .replace("CreateUser", "GetObject");
+        String management = GOOD.replace("CreateUser", "ListUsers");
+        HttpResponse<String> response = cairn.postRecords(("[" + data + "," + management + "]")
+                .getBytes(StandardCharsets.UTF_8), REGION);
+        assertThat(MAPPER.readTree(response.body()).get("recordCount").asInt()).isEqualTo(2);
+        assertThat(allEvents()).extracting(event -> event.get("EventName").asText()).containsExactly("ListUsers");
     }
 
     @ParameterizedTest(name = "{0}")
