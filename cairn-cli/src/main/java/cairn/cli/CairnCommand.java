@@ -1,6 +1,5 @@
 package cairn.cli;
 
-import cairn.server.CairnServer;
 import cairn.server.Main;
 import cairn.server.config.CairnConfig;
 import picocli.CommandLine;
@@ -8,12 +7,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** The {@code cairn} command. */
 @Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
@@ -72,18 +69,7 @@ public final class CairnCommand implements Runnable {
                 System.err.println(e.getMessage());
                 return 2;
             }
-            CairnServer server = CairnServer.start(configuration, Clock.systemUTC());
-            Main.describe(server, configuration, System.out);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    server.close();
-                } catch (Exception e) {
-                    System.err.println("error while stopping: " + e.getMessage());
-                }
-                stopped.countDown();
-            }, "cairn-shutdown"));
-            stopped.await();
+            Main.serve(configuration);
             return 0;
         }
     }

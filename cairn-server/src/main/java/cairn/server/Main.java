@@ -29,6 +29,11 @@ public final class Main {
             System.exit(2);
             return;
         }
+        serve(config);
+    }
+
+    /** Starts Cairn, says where it listens, and runs until the process is stopped. */
+    public static void serve(CairnConfig config) throws IOException, InterruptedException {
         CairnServer server = CairnServer.start(config, Clock.systemUTC());
         describe(server, config, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -43,15 +48,16 @@ public final class Main {
         stopped.await();
     }
 
+    /** Reads the options; those given win over the configuration file and the environment. */
     public static CairnConfig configFrom(String[] args) throws IOException {
         Optional<Path> file = Optional.empty();
         Map<String, String> values = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
+        for (int i = 0; i < args.length; i += 2) {
             String argument = args[i];
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            if (value == null && !argument.startsWith("--help")) {
+            if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("missing value after " + argument);
             }
+            String value = args[i + 1];
             switch (argument) {
                 case "--config" -> file = Optional.of(Path.of(value));
                 case "--data" -> values.put("data.directory", value);
@@ -67,30 +73,8 @@ public final class Main {
                 default -> throw new IllegalArgumentException("unknown option " + argument
                         + "; options: --config FILE, --data DIR, --port N, --host H, --set key=value");
             }
-            i++;
         }
-        CairnConfig fromFile = CairnConfig.load(file, Map.of());
-        Map<String, String> merged = new LinkedHashMap<>();
-        if (file.isPresent()) {
-            merged.putAll(fileValues(fromFile));
-        }
-        merged.putAll(values);
-        return CairnConfig.load(merged, System.getenv());
-    }
-
-    private static Map<String, String> fileValues(CairnConfig config) {
-        Map<String, String> values = new LinkedHashMap<>();
-        values.put("server.host", config.server().host());
-        values.put("server.port", String.valueOf(config.server().port()));
-        values.put("data.directory", config.dataDirectory().toString());
-        values.put("store.segment-size", config.store().segmentBytes() + "B");
-        values.put("ingest.max-request-size", config.ingest().maxRequestBytes() + "B");
-        values.put("ingest.max-records", String.valueOf(config.ingest().maxRecords()));
-        values.put("history.retention", config.history().retention().toSeconds() + "s");
-        values.put("history.next-token-ttl", config.history().nextTokenTtl().toSeconds() + "s");
-        values.put("history.multi-attribute-lookups", String.valueOf(config.history().multiAttributeLookups()));
-        values.put("history.retention-check-interval", config.history().retentionCheckInterval().toSeconds() + "s");
-        return values;
+        return CairnConfig.load(file, values, System.getenv());
     }
 
     public static void describe(CairnServer server, CairnConfig config, PrintStream out) {

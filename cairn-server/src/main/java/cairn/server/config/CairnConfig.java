@@ -79,31 +79,66 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
 
     /** Reads a configuration file (when given), then the environment's overrides. */
     public static CairnConfig load(Optional<Path> file, Map<String, String> environment) throws IOException {
+        return load(file, Map.of(), environment);
+    }
+
+    /**
+     * Reads a configuration file (when given), then the environment's overrides, then explicit values (such as
+     * command-line options), which win over both.
+     */
+    public static CairnConfig load(Optional<Path> file, Map<String, String> explicit, Map<String, String> environment)
+            throws IOException {
+        Map<String, String> fromFile = file.isPresent() ? readFile(file.get()) : Map.of();
+        Map<String, String> merged = new LinkedHashMap<>(fromFile);
+        for (String key : DEFAULTS.keySet()) {
+            String variable = environmentName(key);
+            if (environment.containsKey(variable)) {
+                merged.put(key, environment.get(variable));
+            }
+        }
+        merged.putAll(explicit);
+        return build(merged, environment);
+    }
+
+    private static Map<String, String> readFile(Path file) throws IOException {
         Map<String, String> values = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        if (file.isPresent()) {
-            List<String> lines = Files.readAllLines(file.get());
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i).strip();
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                int equals = line.indexOf('=');
-                if (equals < 1) {
-                    problems.add(file.get() + ":" + (i + 1) + ": expected key = value, found: " + line);
-                    continue;
-                }
-                values.put(line.substring(0, equals).strip(), line.substring(equals + 1).strip());
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
             }
+            int equals = line.indexOf('=');
+            if (equals < 1) {
+                problems.add(file + ":" + (i + 1) + ": expected key = value, found: " + line);
+                continue;
+            }
+            values.put(line.substring(0, equals).strip(), line.substring(equals + 1).strip());
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return load(values, environment);
+        return values;
     }
 
-    /** Builds the configuration from explicit values over the defaults, then the environment's overrides. */
+    /**
+     * Builds the configuration from values over the defaults; the environment's variables override the values
+     * (use {@link #load(Optional, Map, Map)} for options that must win over the environment).
+     */
     public static CairnConfig load(Map<String, String> explicit, Map<String, String> environment) {
+        Map<String, String> merged = new LinkedHashMap<>(explicit);
+        for (String key : DEFAULTS.keySet()) {
+            String variable = environmentName(key);
+            if (environment.containsKey(variable)) {
+                merged.put(key, environment.get(variable));
+            }
+        }
+        return build(merged, environment);
+    }
+
+    /** Checks and types the values (over the defaults); {@code environment} is only checked for unknown names. */
+    private static CairnConfig build(Map<String, String> explicit, Map<String, String> environment) {
         List<String> problems = new ArrayList<>();
         Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
         for (Map.Entry<String, String> entry : explicit.entrySet()) {
@@ -111,12 +146,6 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
                 problems.add("unknown key: " + entry.getKey());
             } else {
                 values.put(entry.getKey(), entry.getValue());
-            }
-        }
-        for (String key : DEFAULTS.keySet()) {
-            String variable = environmentName(key);
-            if (environment.containsKey(variable)) {
-                values.put(key, environment.get(variable));
             }
         }
         for (Map.Entry<String, String> entry : environment.entrySet()) {

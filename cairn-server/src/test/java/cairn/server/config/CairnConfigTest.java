@@ -55,6 +55,16 @@ final class CairnConfigTest {
     }
 
     @Test
+    void load_optionsWinOverTheEnvironment_whichWinsOverTheFile() throws Exception {
+        Path file = folder.resolve("cairn.conf");
+        Files.writeString(file, "server.port = 9000\nserver.host = 0.0.0.0\nhistory.retention = 30d\n");
+        CairnConfig config = CairnConfig.load(Optional.of(file), Map.of("server.port", "9200"),
+                Map.of("CAIRN_SERVER_PORT", "9100", "CAIRN_SERVER_HOST", "10.1.2.3"));
+        assertThat(config.server()).isEqualTo(new CairnConfig.Server("10.1.2.3", 9200));
+        assertThat(config.history().retention()).isEqualTo(Duration.ofDays(30));
+    }
+
+    @Test
     void load_badValuesAndUnknownKeys_areAllReportedTogether() {
         assertThatThrownBy(() -> CairnConfig.load(Map.of("server.port", "99999", "history.retention", "forever",
                 "store.segment-size", "12 parsecs", "colour", "blue"), Map.of("CAIRN_NOPE", "1")))
