@@ -94,8 +94,8 @@ public final class EventStore implements AutoCloseable {
         for (int i = 0; i < bases.size(); i++) {
             boolean last = i == bases.size() - 1;
             segments.add(last
-                    ? Segment.openActive(directory, bases.get(i), config.maxEntryBytes(), recovery)
-                    : Segment.openClosed(directory, bases.get(i), config.maxEntryBytes(), recovery));
+                    ? Segment.openActive(directory, bases.get(i), recovery)
+                    : Segment.openClosed(directory, bases.get(i), recovery));
         }
         for (int i = 0; i + 1 < segments.size(); i++) {
             Segment segment = segments.get(i);
@@ -134,8 +134,8 @@ public final class EventStore implements AutoCloseable {
         for (Entry entry : batch) {
             int size = Frame.size(entry);
             if (size - Frame.HEADER_BYTES > config.maxEntryBytes()) {
-                done.completeExceptionally(new IllegalArgumentException(
-                        "entry of " + size + " bytes exceeds the limit of " + config.maxEntryBytes()));
+                done.completeExceptionally(new IllegalArgumentException("entry of " + (size - Frame.HEADER_BYTES)
+                        + " bytes (body and terms) exceeds the limit of " + config.maxEntryBytes()));
                 return done;
             }
             bytes += size;
@@ -144,13 +144,21 @@ public final class EventStore implements AutoCloseable {
             done.completeExceptionally(new IllegalArgumentException("batch larger than a segment"));
             return done;
         }
-        Throwable failed = failure;
-        if (failed != null || closed) {
-            done.completeExceptionally(new IOException("the event store is " + (closed ? "closed" : "failed"), failed));
-            return done;
-        }
-        commands.add(new Append(List.copyOf(batch), bytes, done));
+        submit(new Append(List.copyOf(batch), bytes, done), done);
         return done;
+    }
+
+    /** Queues a command for the writer, or fails it at once when the store is closed or failed. */
+    private void submit(Command command, CompletableFuture<?> done) {
+        synchronized (commands) {
+            Throwable failed = failure;
+            if (failed != null || closed) {
+                done.completeExceptionally(new IOException("the event store is " + (closed ? "closed" : "failed"),
+                        failed));
+                return;
+            }
+            commands.add(command);
+        }
     }
 
     /**
@@ -159,7 +167,7 @@ public final class EventStore implements AutoCloseable {
      */
     public CompletableFuture<Integer> expireBefore(long horizon) {
         CompletableFuture<Integer> done = new CompletableFuture<>();
-        commands.add(new Expire(horizon, done));
+        submit(new Expire(horizon, done), done);
         return done;
     }
 
@@ -203,7 +211,7 @@ public final class EventStore implements AutoCloseable {
                 if (entries.size() == query.limit()) {
                     return new QueryResult(entries, true);
                 }
-                entries.add(top.segment().read(top.position(), config.maxEntryBytes()));
+                entries.add(top.segment().read(top.position()));
                 top.next();
                 if (top.valid()) {
                     heap.add(top);
@@ -243,7 +251,7 @@ public final class EventStore implements AutoCloseable {
                 if (segment.baseOffset() <= offset) {
                     long position = offset - segment.baseOffset();
                     return position < segment.index().recordCount()
-                            ? Optional.of(segment.read((int) position, config.maxEntryBytes()))
+                            ? Optional.of(segment.read((int) position))
                             : Optional.empty();
                 }
             }
@@ -277,12 +285,14 @@ public final class EventStore implements AutoCloseable {
     /** Stops the writer after the batches already submitted, waits for indexes being written, closes the files. */
     @Override
     public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
         CompletableFuture<Integer> stopped = new CompletableFuture<>();
-        commands.add(new Stop(stopped));
+        synchronized (commands) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            commands.add(new Stop(stopped));
+        }
         stopped.join();
         sealer.shutdown();
         for (Future<?> pending : sealing.values()) {

@@ -23,6 +23,11 @@ import java.util.zip.CRC32C;
  */
 public final class Frame {
     public static final int HEADER_BYTES = 8;
+    /**
+     * The largest payload the format allows (a segment holds at most 1 GiB). Reading checks frames against this,
+     * not against the limit on appends, so lowering that limit never makes acknowledged records look corrupt.
+     */
+    public static final int MAX_PAYLOAD_BYTES = 1 << 30;
     static final byte LAST_OF_BATCH = 1;
 
     private Frame() {

@@ -56,16 +56,17 @@ public final class Segment {
      * Opens a closed segment with its index file, rebuilding the index from the frames when the file is missing or
      * does not match the segment.
      */
-    public static Segment openClosed(Path directory, long baseOffset, int maxFrameBytes, Recovery recovery)
+    public static Segment openClosed(Path directory, long baseOffset, Recovery recovery)
             throws IOException {
         Path file = directory.resolve(fileName(baseOffset, ".log"));
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         Path indexPath = directory.resolve(fileName(baseOffset, ".index"));
         Optional<SealedIndex> sealed = SealedIndex.open(indexPath, baseOffset, channel.size());
         if (sealed.isPresent()) {
+            recovery.records += sealed.get().recordCount();
             return new Segment(baseOffset, directory, channel, sealed.get());
         }
-        MemoryIndex rebuilt = scan(channel, file, maxFrameBytes, recovery);
+        MemoryIndex rebuilt = scan(channel, file, recovery);
         Segment segment = new Segment(baseOffset, directory, channel, rebuilt);
         segment.seal();
         recovery.rebuiltIndexes++;
@@ -73,16 +74,16 @@ public final class Segment {
     }
 
     /** Opens the newest segment for appending: verifies every frame and cuts a torn or unacknowledged tail. */
-    public static Segment openActive(Path directory, long baseOffset, int maxFrameBytes, Recovery recovery)
+    public static Segment openActive(Path directory, long baseOffset, Recovery recovery)
             throws IOException {
         Path file = directory.resolve(fileName(baseOffset, ".log"));
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         Files.deleteIfExists(directory.resolve(fileName(baseOffset, ".index")));
-        MemoryIndex index = scan(channel, file, maxFrameBytes, recovery);
+        MemoryIndex index = scan(channel, file, recovery);
         return new Segment(baseOffset, directory, channel, index);
     }
 
-    private static MemoryIndex scan(FileChannel channel, Path file, int maxFrameBytes, Recovery recovery)
+    private static MemoryIndex scan(FileChannel channel, Path file, Recovery recovery)
             throws IOException {
         long size = channel.size();
         if (size > Integer.MAX_VALUE) {
@@ -96,7 +97,7 @@ public final class Segment {
         List<Frame.Decoded> batch = new ArrayList<>();
         List<Integer> starts = new ArrayList<>();
         while (true) {
-            Frame.Decoded frame = Frame.decode(mapped, at, limit, maxFrameBytes);
+            Frame.Decoded frame = Frame.decode(mapped, at, limit, Frame.MAX_PAYLOAD_BYTES);
             if (frame == null) {
                 break;
             }
@@ -164,7 +165,7 @@ public final class Segment {
     }
 
     /** Reads the record at {@code position} (0-based in this segment). */
-    public StoredEntry read(int position, int maxFrameBytes) {
+    public StoredEntry read(int position) {
         SegmentIndex current = index;
         long start = current.filePosition(position);
         long end = position + 1 < current.recordCount() ? current.filePosition(position + 1) : current.endPosition();
@@ -178,7 +179,7 @@ public final class Segment {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Frame.Decoded frame = Frame.decode(buffer, 0, buffer.capacity(), maxFrameBytes);
+        Frame.Decoded frame = Frame.decode(buffer, 0, buffer.capacity(), Frame.MAX_PAYLOAD_BYTES);
         if (frame == null) {
             throw new UncheckedIOException(new IOException("corrupt record at " + logFile + ":" + start));
         }
