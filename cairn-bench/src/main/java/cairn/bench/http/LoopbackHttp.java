@@ -1,0 +1,143 @@
+package cairn.bench.http;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A minimal HTTP/1.1 client over one kept-alive socket, so that a load generator on a 2-core machine spends as
+ * little CPU as it can on its own side (java.net.http costs several times more per request). It sends a POST with
+ * a fixed Content-Length and reads a response framed by Content-Length or chunked encoding. Not thread-safe: one
+ * per client thread.
+ */
+public final class LoopbackHttp implements AutoCloseable {
+    /** A well-formed SigV4 Authorization header; Cairn reads the region from its scope. */
+    public static final String AUTHORIZATION = "AWS4-HMAC-SHA256 Credential=AKIDBENCHMARK/20240101/us-east-1/"
+            + "cloudtrail/aws4_request, SignedHeaders=host, Signature=00";
+    /** The extra headers of a CloudTrail LookupEvents call over AWS JSON 1.1. */
+    public static final String LOOKUP_EVENTS_HEADERS =
+            "X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents\r\n"
+                    + "Content-Type: application/x-amz-json-1.1\r\n";
+    /** The extra headers of the native batch endpoint, {@code POST /records}. */
+    public static final String RECORDS_HEADERS = "Content-Type: application/json\r\n";
+
+    private final String host;
+    private final int port;
+    private Socket socket;
+    private OutputStream out;
+    private InputStream in;
+
+    public LoopbackHttp(String host, int port) {
+        this.host = host;
+        this.port = port;
+    }
+
+    /** A response: its status and body. */
+    public record Response(int status, byte[] body) {
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** POSTs {@code body} with the extra header lines {@code headers} (each ending in CRLF). */
+    public Response post(String path, String headers, byte[] body) throws IOException {
+        if (socket == null) {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(host, port), 5000);
+            socket.setSoTimeout(60_000);
+            out = socket.getOutputStream();
+            in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+        }
+        try {
+            String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: "
+                    + AUTHORIZATION + "\r\n" + headers + "Content-Length: " + body.length + "\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            return readResponse();
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Response readResponse() throws IOException {
+        String statusLine = line();
+        if (!statusLine.startsWith("HTTP/1.1 ")) {
+            throw new IOException("unexpected status line: " + statusLine);
+        }
+        int status = Integer.parseInt(statusLine.substring(9, 12));
+        long length = -1;
+        boolean chunked = false;
+        boolean closeAfter = false;
+        for (String header = line(); !header.isEmpty(); header = line()) {
+            int colon = header.indexOf(':');
+            String name = header.substring(0, colon).trim();
+            String value = header.substring(colon + 1).trim();
+            if (name.equalsIgnoreCase("Content-Length")) {
+                length = Long.parseLong(value);
+            } else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
+                chunked = true;
+            } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
+                closeAfter = true;
+            }
+        }
+        byte[] body;
+        if (chunked) {
+            ByteArrayOutputStream collected = new ByteArrayOutputStream();
+            for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0;
+                 size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+                collected.write(in.readNBytes(size));
+                line();
+            }
+            while (!line().isEmpty()) {
+                // trailers
+            }
+            body = collected.toByteArray();
+        } else if (length >= 0) {
+            body = in.readNBytes((int) length);
+            if (body.length != length) {
+                throw new IOException("connection closed in the middle of a response");
+            }
+        } else {
+            body = in.readAllBytes();
+            closeAfter = true;
+        }
+        if (closeAfter) {
+            close();
+        }
+        return new Response(status, body);
+    }
+
+    private String line() throws IOException {
+        StringBuilder text = new StringBuilder(64);
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b < 0) {
+                throw new IOException("connection closed");
+            }
+            if (b != '\r') {
+                text.append((char) b);
+            }
+        }
+        return text.toString();
+    }
+
+    @Override
+    public void close() {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            socket = null;
+        }
+    }
+}
