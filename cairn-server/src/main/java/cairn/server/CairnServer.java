@@ -51,6 +51,8 @@ public final class CairnServer implements AutoCloseable {
                 .host(config.server().host())
                 .port(config.server().port())
                 .maxPayloadSize(-1)
+                // A response's last partial packet must not wait for the client's delayed ACK (Nagle).
+                .connectionOptions(options -> options.tcpNoDelay(true))
                 .shutdownHook(false)
                 .routing(routes::register)
                 .build()

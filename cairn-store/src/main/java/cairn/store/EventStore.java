@@ -58,7 +58,7 @@ public final class EventStore implements AutoCloseable {
     // Owned by the writer thread.
     private long activeEnd;
     private int activeCount;
-    private ByteBuffer frames = ByteBuffer.allocateDirect(1 << 20);
+    private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(1 << 20);
 
     private EventStore(StoreConfig config, List<Segment> segments, RecoveryReport recoveryReport) {
         this.config = config;
@@ -130,21 +130,36 @@ public final class EventStore implements AutoCloseable {
             done.completeExceptionally(new IllegalArgumentException("empty batch"));
             return done;
         }
+        int[] sizes = new int[batch.size()];
         int bytes = 0;
-        for (Entry entry : batch) {
-            int size = Frame.size(entry);
-            if (size - Frame.HEADER_BYTES > config.maxEntryBytes()) {
-                done.completeExceptionally(new IllegalArgumentException("entry of " + (size - Frame.HEADER_BYTES)
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = Frame.size(batch.get(i));
+            if (sizes[i] - Frame.HEADER_BYTES > config.maxEntryBytes()) {
+                done.completeExceptionally(new IllegalArgumentException("entry of " + (sizes[i] - Frame.HEADER_BYTES)
                         + " bytes (body and terms) exceeds the limit of " + config.maxEntryBytes()));
                 return done;
             }
-            bytes += size;
+            bytes += sizes[i];
         }
         if (bytes > config.segmentBytes()) {
             done.completeExceptionally(new IllegalArgumentException("batch larger than a segment"));
             return done;
         }
-        submit(new Append(List.copyOf(batch), bytes, done), done);
+        // Encoding, checksums and term hashes are done here, on the caller's thread, so that the single writer
+        // only writes, forces and indexes.
+        ByteBuffer frames = ByteBuffer.allocate(bytes);
+        long[] times = new long[sizes.length];
+        Term[][] terms = new Term[sizes.length][];
+        for (int i = 0; i < sizes.length; i++) {
+            Entry entry = batch.get(i);
+            Frame.encode(entry, i == sizes.length - 1, frames);
+            times[i] = entry.eventTime();
+            terms[i] = new Term[entry.terms().size()];
+            for (int t = 0; t < terms[i].length; t++) {
+                terms[i][t] = new Term(entry.terms().get(t));
+            }
+        }
+        submit(new Append(frames.flip(), sizes, times, terms, done), done);
         return done;
     }
 
@@ -315,7 +330,12 @@ public final class EventStore implements AutoCloseable {
     private sealed interface Command permits Append, Expire, Stop {
     }
 
-    private record Append(List<Entry> entries, int bytes, CompletableFuture<Long> done) implements Command {
+    /** A batch encoded as frames, with each frame's size, event time and terms for the index. */
+    private record Append(ByteBuffer frames, int[] sizes, long[] times, Term[][] terms, CompletableFuture<Long> done)
+            implements Command {
+        int bytes() {
+            return frames.remaining();
+        }
     }
 
     private record Expire(long horizon, CompletableFuture<Integer> done) implements Command {
@@ -341,12 +361,12 @@ public final class EventStore implements AutoCloseable {
                             append.done().completeExceptionally(new IOException("the event store failed", failure));
                             continue;
                         }
-                        if (activeEnd + frames.position() + append.bytes() > config.segmentBytes()
+                        if (activeEnd + groupBytes(group) + append.bytes() > config.segmentBytes()
                                 && activeCount + group.size() > 0) {
                             flush(group);
                             roll();
                         }
-                        addToGroup(append, group);
+                        group.add(append);
                     }
                     case Expire expire -> {
                         flush(group);
@@ -364,18 +384,12 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
-    private void addToGroup(Append append, List<Append> group) {
-        if (frames.remaining() < append.bytes()) {
-            ByteBuffer larger = ByteBuffer.allocateDirect(Math.max(frames.capacity() * 2, frames.position() + append.bytes()));
-            frames.flip();
-            larger.put(frames);
-            frames = larger;
+    private static long groupBytes(List<Append> group) {
+        long bytes = 0;
+        for (Append append : group) {
+            bytes += append.bytes();
         }
-        List<Entry> entries = append.entries();
-        for (int i = 0; i < entries.size(); i++) {
-            Frame.encode(entries.get(i), i == entries.size() - 1, frames);
-        }
-        group.add(append);
+        return bytes;
     }
 
     /** Writes and forces the frames of the group, then makes them visible and acknowledges them. */
@@ -384,13 +398,19 @@ public final class EventStore implements AutoCloseable {
             return;
         }
         Segment active = active();
-        int length = frames.position();
         try {
             if (failure != null) {
                 throw new IOException("the event store failed", failure);
             }
-            frames.flip();
-            active.write(frames, activeEnd);
+            long bytes = groupBytes(group);
+            if (writeBuffer.capacity() < bytes) {
+                writeBuffer = ByteBuffer.allocateDirect((int) Math.max(bytes, 2L * writeBuffer.capacity()));
+            }
+            writeBuffer.clear();
+            for (Append append : group) {
+                writeBuffer.put(append.frames());
+            }
+            active.write(writeBuffer.flip(), activeEnd);
             active.force();
         } catch (IOException | RuntimeException e) {
             failure = e;
@@ -399,7 +419,6 @@ public final class EventStore implements AutoCloseable {
                 append.done().completeExceptionally(e);
             }
             group.clear();
-            frames.clear();
             return;
         }
         long[] firstOffsets = new long[group.size()];
@@ -408,10 +427,11 @@ public final class EventStore implements AutoCloseable {
             var index = active.memoryIndex();
             long position = activeEnd;
             for (int g = 0; g < group.size(); g++) {
+                Append append = group.get(g);
                 firstOffsets[g] = active.baseOffset() + index.recordCount();
-                for (Entry entry : group.get(g).entries()) {
-                    long end = position + Frame.size(entry);
-                    index.add(entry.eventTime(), entry.terms(), position, end);
+                for (int i = 0; i < append.sizes().length; i++) {
+                    long end = position + append.sizes()[i];
+                    index.add(append.times()[i], append.terms()[i], position, end);
                     position = end;
                 }
             }
@@ -420,7 +440,6 @@ public final class EventStore implements AutoCloseable {
         } finally {
             lock.writeLock().unlock();
         }
-        frames.clear();
         for (int g = 0; g < group.size(); g++) {
             group.get(g).done().complete(firstOffsets[g]);
         }

@@ -33,7 +33,7 @@ public final class RecordReader {
     private enum Kind {STRING, BOOLEAN, OBJECT, OBJECT_OR_NULL, ARRAY, STRING_OR_BOOLEAN, ANY}
 
     /** The top-level fields of a record and the JSON type each must have (null is allowed where optional). */
-    private static final Map<String, Kind> TOP_LEVEL = Map.ofEntries(
+    private static final Map<String, Kind> TOP_LEVEL_KINDS = Map.ofEntries(
             Map.entry("eventVersion", Kind.STRING),
             Map.entry("userIdentity", Kind.OBJECT),
             Map.entry("eventTime", Kind.STRING),
@@ -68,6 +68,25 @@ public final class RecordReader {
             Map.entry("eventContext", Kind.OBJECT),
             Map.entry("metadata", Kind.OBJECT),
             Map.entry("eventData", Kind.OBJECT));
+
+    /** A known top-level field: its type, and its bit in the set of fields a record has already given. */
+    private record Field(Kind kind, long bit) {
+    }
+
+    private static final Map<String, Field> TOP_LEVEL = numbered(TOP_LEVEL_KINDS);
+
+    private static Map<String, Field> numbered(Map<String, Kind> kinds) {
+        if (kinds.size() > 64) {
+            throw new IllegalStateException("more known fields than bits");
+        }
+        Map<String, Field> fields = new java.util.HashMap<>();
+        long bit = 1;
+        for (Map.Entry<String, Kind> entry : kinds.entrySet()) {
+            fields.put(entry.getKey(), new Field(entry.getValue(), bit));
+            bit <<= 1;
+        }
+        return Map.copyOf(fields);
+    }
 
     private static final Map<String, Kind> USER_IDENTITY = Map.ofEntries(
             Map.entry("type", Kind.STRING),
@@ -165,17 +184,28 @@ public final class RecordReader {
     private static ParsedRecord readObject(JsonParser parser, byte[] source, boolean nested)
             throws IOException, RecordProblem {
         int start = (int) parser.currentTokenLocation().getByteOffset();
-        Set<String> seen = new HashSet<>();
+        long seenKnown = 0;
+        Set<String> seenOther = null;
         Builder record = new Builder();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
-            if (!seen.add(name)) {
+            Field field = TOP_LEVEL.get(name);
+            boolean repeated;
+            if (field != null) {
+                repeated = (seenKnown & field.bit()) != 0;
+                seenKnown |= field.bit();
+            } else {
+                if (seenOther == null) {
+                    seenOther = new HashSet<>();
+                }
+                repeated = !seenOther.add(name);
+            }
+            if (repeated) {
                 throw new RecordProblem(RecordProblem.Kind.INVALID_DATA, "field " + name + " appears twice");
             }
             JsonToken value = parser.nextToken();
-            Kind kind = TOP_LEVEL.get(name);
-            if (kind != null) {
-                check(name, kind, value);
+            if (field != null) {
+                check(name, field.kind(), value);
             }
             if (value == JsonToken.VALUE_NULL) {
                 continue;

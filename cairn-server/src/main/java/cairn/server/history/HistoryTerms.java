@@ -3,13 +3,12 @@ package cairn.server.history;
 import cairn.model.lookup.LookupAttribute;
 import cairn.model.record.ParsedRecord;
 import cairn.model.record.Resource;
+import cairn.store.Entry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The index terms of the event history. Every term is scoped to a region and to one of three histories, as
@@ -30,19 +29,36 @@ public final class HistoryTerms {
     }
 
     public static byte[] all(String region, boolean insight) {
-        return all(region, insight ? INSIGHTS : EVENTS);
+        return term(ALL, region.getBytes(StandardCharsets.UTF_8), insight ? INSIGHTS : EVENTS, null);
     }
 
     public static byte[] of(LookupAttribute attribute, String region, boolean insight, String value) {
-        return of(attribute, region, insight ? INSIGHTS : EVENTS, value);
+        return term(attribute.code(), region.getBytes(StandardCharsets.UTF_8), insight ? INSIGHTS : EVENTS, value);
     }
 
-    private static byte[] all(String region, char history) {
-        return (ALL + region + '\0' + history).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] of(LookupAttribute attribute, String region, char history, String value) {
-        return (attribute.code() + region + '\0' + history + '\0' + value).getBytes(StandardCharsets.UTF_8);
+    /** The terms a record is found by: every lookup attribute it has a value for, and "every event". */
+    public static List<byte[]> of(ParsedRecord record, String eventId) {
+        byte[] region = record.awsRegion().getBytes(StandardCharsets.UTF_8);
+        char history = historyOf(record);
+        List<byte[]> terms = new ArrayList<>(10 + 2 * record.resources().size());
+        terms.add(term(ALL, region, history, null));
+        add(terms, LookupAttribute.EVENT_ID, region, history, Optional.of(eventId));
+        add(terms, LookupAttribute.EVENT_NAME, region, history, record.eventName());
+        add(terms, LookupAttribute.EVENT_SOURCE, region, history, record.eventSource());
+        if (history != INSIGHTS) {
+            add(terms, LookupAttribute.READ_ONLY, region, history, record.readOnly().map(String::valueOf));
+            add(terms, LookupAttribute.USERNAME, region, history, record.userIdentity().lookupUsername());
+            add(terms, LookupAttribute.ACCESS_KEY_ID, region, history, record.userIdentity().accessKeyId());
+            List<String> types = new ArrayList<>(2);
+            List<String> names = new ArrayList<>(2);
+            for (Resource resource : record.resources()) {
+                resource.type().filter(type -> !types.contains(type)).ifPresent(types::add);
+                resource.name().filter(name -> !names.contains(name)).ifPresent(names::add);
+            }
+            types.forEach(type -> add(terms, LookupAttribute.RESOURCE_TYPE, region, history, Optional.of(type)));
+            names.forEach(name -> add(terms, LookupAttribute.RESOURCE_NAME, region, history, Optional.of(name)));
+        }
+        return terms;
     }
 
     private static char historyOf(ParsedRecord record) {
@@ -53,35 +69,29 @@ public final class HistoryTerms {
         return category.equals("Management") || category.equals("ActivityAuditLog") ? EVENTS : OTHER;
     }
 
-    /** The terms a record is found by: every lookup attribute it has a value for, and "every event". */
-    public static List<byte[]> of(ParsedRecord record, String eventId) {
-        String region = record.awsRegion();
-        char history = historyOf(record);
-        Set<String> seen = new LinkedHashSet<>();
-        List<byte[]> terms = new ArrayList<>();
-        terms.add(all(region, history));
-        add(terms, seen, LookupAttribute.EVENT_ID, region, history, Optional.of(eventId));
-        add(terms, seen, LookupAttribute.EVENT_NAME, region, history, record.eventName());
-        add(terms, seen, LookupAttribute.EVENT_SOURCE, region, history, record.eventSource());
-        if (history != INSIGHTS) {
-            add(terms, seen, LookupAttribute.READ_ONLY, region, history, record.readOnly().map(String::valueOf));
-            add(terms, seen, LookupAttribute.USERNAME, region, history, record.userIdentity().lookupUsername());
-            add(terms, seen, LookupAttribute.ACCESS_KEY_ID, region, history, record.userIdentity().accessKeyId());
-            for (Resource resource : record.resources()) {
-                add(terms, seen, LookupAttribute.RESOURCE_TYPE, region, history, resource.type());
-                add(terms, seen, LookupAttribute.RESOURCE_NAME, region, history, resource.name());
-            }
-        }
-        return terms;
-    }
-
-    private static void add(List<byte[]> terms, Set<String> seen, LookupAttribute attribute, String region,
-                            char history, Optional<String> value) {
-        if (value.isPresent() && !value.get().isEmpty() && seen.add(attribute.code() + value.get())) {
-            byte[] term = of(attribute, region, history, value.get());
-            if (term.length <= cairn.store.Entry.MAX_TERM_BYTES) {
+    private static void add(List<byte[]> terms, LookupAttribute attribute, byte[] region, char history,
+                            Optional<String> value) {
+        if (value.isPresent() && !value.get().isEmpty()) {
+            byte[] term = term(attribute.code(), region, history, value.get());
+            if (term.length <= Entry.MAX_TERM_BYTES) {
                 terms.add(term);
             }
         }
+    }
+
+    /** {@code code region NUL history [NUL value]}, built straight into bytes (the codes are ASCII). */
+    private static byte[] term(char code, byte[] region, char history, String value) {
+        byte[] valueBytes = value == null ? null : value.getBytes(StandardCharsets.UTF_8);
+        byte[] term = new byte[region.length + 3 + (valueBytes == null ? 0 : 1 + valueBytes.length)];
+        term[0] = (byte) code;
+        System.arraycopy(region, 0, term, 1, region.length);
+        int at = 1 + region.length;
+        term[at++] = 0;
+        term[at++] = (byte) history;
+        if (valueBytes != null) {
+            term[at++] = 0;
+            System.arraycopy(valueBytes, 0, term, at, valueBytes.length);
+        }
+        return term;
     }
 }

@@ -23,6 +23,15 @@ public final class MemoryIndex implements SegmentIndex {
 
     /** Records the next record of the segment, which starts at {@code filePosition} and ends at {@code end}. */
     public void add(long eventTime, List<byte[]> terms, long filePosition, long end) {
+        Term[] hashed = new Term[terms.size()];
+        for (int i = 0; i < hashed.length; i++) {
+            hashed[i] = new Term(terms.get(i));
+        }
+        add(eventTime, hashed, filePosition, end);
+    }
+
+    /** As {@link #add(long, List, long, long)}, with terms already hashed. */
+    public void add(long eventTime, Term[] terms, long filePosition, long end) {
         if (recordCount == filePositions.length) {
             filePositions = Arrays.copyOf(filePositions, recordCount * 2);
         }
@@ -33,8 +42,13 @@ public final class MemoryIndex implements SegmentIndex {
         minTime = Math.min(minTime, eventTime);
         maxTime = Math.max(maxTime, eventTime);
         long key = Keys.of(eventTime, position);
-        for (byte[] term : terms) {
-            postings.computeIfAbsent(new Term(term), ignored -> new LongList()).addSorted(key);
+        for (Term term : terms) {
+            LongList list = postings.get(term);
+            if (list == null) {
+                list = new LongList();
+                postings.put(term, list);
+            }
+            list.addSorted(key);
         }
     }
 

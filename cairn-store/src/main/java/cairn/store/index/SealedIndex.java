@@ -1,18 +1,13 @@
 package cairn.store.index;
 
-import java.io.BufferedOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -108,45 +103,44 @@ public final class SealedIndex implements SegmentIndex {
         }
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            OutputStream stream = Channels.newOutputStream(channel);
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(stream, 1 << 16));
-            out.writeInt(MAGIC);
-            out.writeInt(VERSION);
-            out.writeLong(baseOffset);
-            out.writeInt(recordCount);
-            out.writeInt(sortedTerms.length);
-            out.writeLong(source.minTime());
-            out.writeLong(source.maxTime());
-            out.writeLong(source.endPosition());
-            out.writeLong(termTablePosition);
-            out.writeLong(termBytesPosition);
-            out.writeLong(postingsPosition);
-            out.writeLong(postingCount);
+            Output out = new Output(channel);
+            out.putInt(MAGIC);
+            out.putInt(VERSION);
+            out.putLong(baseOffset);
+            out.putInt(recordCount);
+            out.putInt(sortedTerms.length);
+            out.putLong(source.minTime());
+            out.putLong(source.maxTime());
+            out.putLong(source.endPosition());
+            out.putLong(termTablePosition);
+            out.putLong(termBytesPosition);
+            out.putLong(postingsPosition);
+            out.putLong(postingCount);
             for (int position = 0; position < recordCount; position++) {
-                out.writeInt(Math.toIntExact(source.filePosition(position)));
+                out.putInt(Math.toIntExact(source.filePosition(position)));
             }
             int termOffset = 0;
             int postingOffset = 0;
             for (Term term : sortedTerms) {
                 int count = postingsOf.apply(term).size();
-                out.writeLong(term.hash());
-                out.writeInt(termOffset);
-                out.writeInt(term.bytes().length);
-                out.writeInt(postingOffset);
-                out.writeInt(count);
+                out.putLong(term.hash());
+                out.putInt(termOffset);
+                out.putInt(term.bytes().length);
+                out.putInt(postingOffset);
+                out.putInt(count);
                 termOffset += term.bytes().length;
                 postingOffset += count;
             }
             for (Term term : sortedTerms) {
-                out.write(term.bytes());
+                out.put(term.bytes());
             }
             for (Term term : sortedTerms) {
                 PostingList list = postingsOf.apply(term);
                 for (int i = 0; i < list.size(); i++) {
-                    out.writeLong(list.get(i));
+                    out.putLong(list.get(i));
                 }
             }
-            out.writeInt(FOOTER);
+            out.putInt(FOOTER);
             out.flush();
             channel.force(true);
         }
@@ -215,9 +209,56 @@ public final class SealedIndex implements SegmentIndex {
     }
 
     private boolean sameBytes(int at, byte[] wanted) {
-        byte[] found = new byte[wanted.length];
-        buffer.get(at, found);
-        return Arrays.equals(found, wanted);
+        for (int i = 0; i < wanted.length; i++) {
+            if (buffer.get(at + i) != wanted[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Big-endian output through one direct buffer, written to the channel whenever it fills. */
+    private static final class Output {
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+
+        Output(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        void putInt(int value) throws IOException {
+            room(4);
+            buffer.putInt(value);
+        }
+
+        void putLong(long value) throws IOException {
+            room(8);
+            buffer.putLong(value);
+        }
+
+        void put(byte[] bytes) throws IOException {
+            int at = 0;
+            while (at < bytes.length) {
+                room(1);
+                int length = Math.min(buffer.remaining(), bytes.length - at);
+                buffer.put(bytes, at, length);
+                at += length;
+            }
+        }
+
+        private void room(int bytes) throws IOException {
+            if (buffer.remaining() < bytes) {
+                flush();
+            }
+        }
+
+        void flush() throws IOException {
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            buffer.clear();
+        }
     }
 
     private final class MappedPostings implements PostingList {
