@@ -92,9 +92,41 @@ public final class MemoryIndex implements SegmentIndex {
 
     /** Writes this index as a sealed index file (see {@link SealedIndex} for the layout). */
     public void writeTo(Path file, long baseOffset) throws IOException {
-        Term[] terms = postings.keySet().toArray(new Term[0]);
-        Arrays.sort(terms);
-        SealedIndex.write(file, baseOffset, this, terms, term -> postings.get(term));
+        int count = postings.size();
+        if (count >= 1 << 24) {
+            throw new IOException("a segment index holds at most 16,777,215 terms; use smaller segments");
+        }
+        Term[] unsorted = new Term[count];
+        PostingList[] lists = new PostingList[count];
+        long[] order = new long[count];
+        int i = 0;
+        for (Map.Entry<Term, LongList> entry : postings.entrySet()) {
+            unsorted[i] = entry.getKey();
+            lists[i] = entry.getValue();
+            // The high 40 bits of the hash, then the term's place: a primitive sort, with no term touched.
+            order[i] = (entry.getKey().hash() & ~0xFF_FFFFL) | i;
+            i++;
+        }
+        Arrays.sort(order);
+        Term[] terms = new Term[count];
+        PostingList[] sortedLists = new PostingList[count];
+        for (int at = 0; at < count; at++) {
+            int from = (int) (order[at] & 0xFF_FFFFL);
+            terms[at] = unsorted[from];
+            sortedLists[at] = lists[from];
+        }
+        // Terms whose hashes share the high 40 bits are rare; put them in full order (hash, then bytes).
+        for (int at = 1; at < count; at++) {
+            for (int back = at; back > 0 && terms[back - 1].compareTo(terms[back]) > 0; back--) {
+                Term term = terms[back];
+                terms[back] = terms[back - 1];
+                terms[back - 1] = term;
+                PostingList list = sortedLists[back];
+                sortedLists[back] = sortedLists[back - 1];
+                sortedLists[back - 1] = list;
+            }
+        }
+        SealedIndex.write(file, baseOffset, this, terms, sortedLists);
     }
 
     int termCount() {

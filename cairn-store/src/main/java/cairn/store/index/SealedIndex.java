@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * The index of a closed segment, in its own file, memory-mapped so that it costs no heap.
@@ -85,17 +84,18 @@ public final class SealedIndex implements SegmentIndex {
         }
     }
 
-    static void write(Path file, long baseOffset, SegmentIndex source, Term[] sortedTerms,
-                      Function<Term, PostingList> postingsOf) throws IOException {
+    /** Writes {@code sortedTerms} (by hash, then bytes) with {@code postings[i]} the list of {@code sortedTerms[i]}. */
+    static void write(Path file, long baseOffset, SegmentIndex source, Term[] sortedTerms, PostingList[] postings)
+            throws IOException {
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         int recordCount = source.recordCount();
         long termTablePosition = HEADER_BYTES + 4L * recordCount;
         long termBytesPosition = termTablePosition + (long) TERM_ENTRY_BYTES * sortedTerms.length;
         long termBytesLength = 0;
         long postingCount = 0;
-        for (Term term : sortedTerms) {
-            termBytesLength += term.bytes().length;
-            postingCount += postingsOf.apply(term).size();
+        for (int i = 0; i < sortedTerms.length; i++) {
+            termBytesLength += sortedTerms[i].bytes().length;
+            postingCount += postings[i].size();
         }
         long postingsPosition = termBytesPosition + termBytesLength;
         if (postingsPosition + 8 * postingCount + 4 > Integer.MAX_VALUE) {
@@ -121,8 +121,9 @@ public final class SealedIndex implements SegmentIndex {
             }
             int termOffset = 0;
             int postingOffset = 0;
-            for (Term term : sortedTerms) {
-                int count = postingsOf.apply(term).size();
+            for (int i = 0; i < sortedTerms.length; i++) {
+                Term term = sortedTerms[i];
+                int count = postings[i].size();
                 out.putLong(term.hash());
                 out.putInt(termOffset);
                 out.putInt(term.bytes().length);
@@ -134,8 +135,7 @@ public final class SealedIndex implements SegmentIndex {
             for (Term term : sortedTerms) {
                 out.put(term.bytes());
             }
-            for (Term term : sortedTerms) {
-                PostingList list = postingsOf.apply(term);
+            for (PostingList list : postings) {
                 for (int i = 0; i < list.size(); i++) {
                     out.putLong(list.get(i));
                 }

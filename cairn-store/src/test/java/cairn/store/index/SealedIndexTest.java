@@ -173,4 +173,31 @@ final class SealedIndexTest {
         memory.writeTo(file, BASE);
         return file;
     }
+
+    @Test
+    void write_manyTerms_termTableIsInSignedHashOrderAndEveryTermIsFound() throws IOException {
+        MemoryIndex memory = new MemoryIndex();
+        int count = 60_000;
+        for (int i = 0; i < count; i++) {
+            memory.add(1000 + i, terms("event-" + i, "shared-" + (i % 7)), 40L * i, 40L * i + 40);
+        }
+        Path file = directory.resolve("index");
+        memory.writeTo(file, BASE);
+        SealedIndex sealed = SealedIndex.open(file, BASE, 40L * count).orElseThrow();
+
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));
+        int termCount = bytes.getInt(20);
+        int table = Math.toIntExact(bytes.getLong(48));
+        assertThat(termCount).isEqualTo(count + 7);
+        for (int i = 1; i < termCount; i++) {
+            assertThat(bytes.getLong(table + 24 * i)).isGreaterThanOrEqualTo(bytes.getLong(table + 24 * (i - 1)));
+        }
+        for (int i = 0; i < count; i += 7) {
+            assertThat(keys(sealed.postings(term("event-" + i)))).isEqualTo(keys(memory.postings(term("event-" + i))));
+        }
+        for (int shared = 0; shared < 7; shared++) {
+            assertThat(sealed.postings(term("shared-" + shared)).size())
+                    .isEqualTo(memory.postings(term("shared-" + shared)).size());
+        }
+    }
 }
