@@ -5,16 +5,24 @@ import cairn.store.Keys;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The index of the segment being written, on the heap. One writer adds records; readers query under the store's
  * read lock while the writer adds under its write lock.
+ *
+ * <p>Terms live in an open-addressing table of parallel arrays (hash, bytes, first key, list of keys), so that a
+ * term costs no object beyond its bytes until it has two keys: most terms (event IDs) have one, and a table of
+ * objects per term would be copied by every young collection while the segment is written.
  */
 public final class MemoryIndex implements SegmentIndex {
-    private final Map<Term, LongList> postings = new HashMap<>();
+    private static final int INITIAL_SLOTS = 1 << 12;
+
+    private long[] hashes = new long[INITIAL_SLOTS];
+    private byte[][] terms = new byte[INITIAL_SLOTS][];
+    private long[] firstKeys = new long[INITIAL_SLOTS];
+    private LongList[] lists = new LongList[INITIAL_SLOTS];
+    private int termCount;
     private long[] filePositions = new long[1024];
     private int recordCount;
     private long endPosition;
@@ -43,12 +51,60 @@ public final class MemoryIndex implements SegmentIndex {
         maxTime = Math.max(maxTime, eventTime);
         long key = Keys.of(eventTime, position);
         for (Term term : terms) {
-            LongList list = postings.get(term);
-            if (list == null) {
-                list = new LongList();
-                postings.put(term, list);
+            addKey(term, key);
+        }
+    }
+
+    private void addKey(Term term, long key) {
+        int slot = slotOf(term.hash(), term.bytes());
+        if (terms[slot] == null) {
+            hashes[slot] = term.hash();
+            terms[slot] = term.bytes();
+            firstKeys[slot] = key;
+            if (++termCount * 2 > terms.length) {
+                grow();
             }
+        } else if (lists[slot] == null) {
+            if (firstKeys[slot] == key) {
+                return;
+            }
+            LongList list = new LongList();
+            list.addSorted(firstKeys[slot]);
             list.addSorted(key);
+            lists[slot] = list;
+        } else {
+            lists[slot].addSorted(key);
+        }
+    }
+
+    /** The slot that holds the term, or the empty slot where it would go. */
+    private int slotOf(long hash, byte[] bytes) {
+        int mask = terms.length - 1;
+        int slot = (int) hash & mask;
+        while (terms[slot] != null && (hashes[slot] != hash || !Arrays.equals(terms[slot], bytes))) {
+            slot = (slot + 1) & mask;
+        }
+        return slot;
+    }
+
+    private void grow() {
+        long[] oldHashes = hashes;
+        byte[][] oldTerms = terms;
+        long[] oldFirstKeys = firstKeys;
+        LongList[] oldLists = lists;
+        int slots = oldTerms.length * 2;
+        hashes = new long[slots];
+        terms = new byte[slots][];
+        firstKeys = new long[slots];
+        lists = new LongList[slots];
+        for (int old = 0; old < oldTerms.length; old++) {
+            if (oldTerms[old] != null) {
+                int slot = slotOf(oldHashes[old], oldTerms[old]);
+                hashes[slot] = oldHashes[old];
+                terms[slot] = oldTerms[old];
+                firstKeys[slot] = oldFirstKeys[old];
+                lists[slot] = oldLists[old];
+            }
         }
     }
 
@@ -69,8 +125,15 @@ public final class MemoryIndex implements SegmentIndex {
 
     @Override
     public PostingList postings(Term term) {
-        LongList list = postings.get(term);
-        return list == null ? PostingList.EMPTY : list;
+        int slot = slotOf(term.hash(), term.bytes());
+        if (terms[slot] == null) {
+            return PostingList.EMPTY;
+        }
+        return postingsAt(slot);
+    }
+
+    private PostingList postingsAt(int slot) {
+        return lists[slot] != null ? lists[slot] : new SingleKey(firstKeys[slot]);
     }
 
     @Override
@@ -92,44 +155,59 @@ public final class MemoryIndex implements SegmentIndex {
 
     /** Writes this index as a sealed index file (see {@link SealedIndex} for the layout). */
     public void writeTo(Path file, long baseOffset) throws IOException {
-        int count = postings.size();
-        if (count >= 1 << 24) {
+        if (termCount >= 1 << 24) {
             throw new IOException("a segment index holds at most 16,777,215 terms; use smaller segments");
         }
-        Term[] unsorted = new Term[count];
-        PostingList[] lists = new PostingList[count];
-        long[] order = new long[count];
-        int i = 0;
-        for (Map.Entry<Term, LongList> entry : postings.entrySet()) {
-            unsorted[i] = entry.getKey();
-            lists[i] = entry.getValue();
-            // The high 40 bits of the hash, then the term's place: a primitive sort, with no term touched.
-            order[i] = (entry.getKey().hash() & ~0xFF_FFFFL) | i;
-            i++;
+        int[] slots = new int[termCount];
+        long[] order = new long[termCount];
+        int count = 0;
+        for (int slot = 0; slot < terms.length; slot++) {
+            if (terms[slot] != null) {
+                slots[count] = slot;
+                // The high 40 bits of the hash, then the term's place: a primitive sort, in signed hash order.
+                order[count] = (hashes[slot] & ~0xFF_FFFFL) | count;
+                count++;
+            }
         }
         Arrays.sort(order);
-        Term[] terms = new Term[count];
-        PostingList[] sortedLists = new PostingList[count];
+        Term[] sorted = new Term[count];
+        PostingList[] postings = new PostingList[count];
         for (int at = 0; at < count; at++) {
-            int from = (int) (order[at] & 0xFF_FFFFL);
-            terms[at] = unsorted[from];
-            sortedLists[at] = lists[from];
+            int slot = slots[(int) (order[at] & 0xFF_FFFFL)];
+            sorted[at] = new Term(terms[slot], hashes[slot]);
+            postings[at] = postingsAt(slot);
         }
         // Terms whose hashes share the high 40 bits are rare; put them in full order (hash, then bytes).
         for (int at = 1; at < count; at++) {
-            for (int back = at; back > 0 && terms[back - 1].compareTo(terms[back]) > 0; back--) {
-                Term term = terms[back];
-                terms[back] = terms[back - 1];
-                terms[back - 1] = term;
-                PostingList list = sortedLists[back];
-                sortedLists[back] = sortedLists[back - 1];
-                sortedLists[back - 1] = list;
+            for (int back = at; back > 0 && sorted[back - 1].compareTo(sorted[back]) > 0; back--) {
+                Term term = sorted[back];
+                sorted[back] = sorted[back - 1];
+                sorted[back - 1] = term;
+                PostingList list = postings[back];
+                postings[back] = postings[back - 1];
+                postings[back - 1] = list;
             }
         }
-        SealedIndex.write(file, baseOffset, this, terms, sortedLists);
+        SealedIndex.write(file, baseOffset, this, sorted, postings);
     }
 
     int termCount() {
-        return postings.size();
+        return termCount;
+    }
+
+    /** The postings of a term that one record carries. */
+    private record SingleKey(long key) implements PostingList {
+        @Override
+        public int size() {
+            return 1;
+        }
+
+        @Override
+        public long get(int index) {
+            if (index != 0) {
+                throw new IndexOutOfBoundsException(index);
+            }
+            return key;
+        }
     }
 }

@@ -8,8 +8,13 @@ public final class Term implements Comparable<Term> {
     private final long hash;
 
     public Term(byte[] bytes) {
+        this(bytes, hash(bytes, 0, bytes.length));
+    }
+
+    /** A term whose hash was computed before ({@link #hash(byte[], int, int)} of the same bytes). */
+    Term(byte[] bytes, long hash) {
         this.bytes = bytes;
-        this.hash = hash(bytes, 0, bytes.length);
+        this.hash = hash;
     }
 
     public byte[] bytes() {
