@@ -1,12 +1,11 @@
 package cairn.bench.ingest;
 
 import cairn.bench.events.SyntheticEvents;
-import cairn.bench.measure.Latencies;
+import cairn.bench.measure.ClosedLoop;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -47,58 +46,27 @@ final class LoadDriver {
      */
     static Result run(List<List<SyntheticEvents.Batch>> pools, Function<Integer, Sender> senderFactory,
                       double warmUpSeconds, double measureSeconds, long maxEvents) throws InterruptedException {
-        int clients = pools.size();
         AtomicLong serials = new AtomicLong(System.nanoTime() & 0xFFFF_FFFFL << 8);
-        AtomicLong measuredEvents = new AtomicLong();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        long start = System.nanoTime();
-        long measureFrom = start + (long) (warmUpSeconds * 1e9);
-        long measureUntil = measureFrom + (long) (measureSeconds * 1e9);
-        long[] stoppedAt = new long[clients];
-        List<Latencies> latencies = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            int client = c;
-            Latencies mine = new Latencies();
-            latencies.add(mine);
-            Thread thread = new Thread(() -> {
-                List<SyntheticEvents.Batch> pool = pools.get(client);
-                try (Sender sender = senderFactory.apply(client)) {
-                    for (int i = 0; ; i++) {
-                        SyntheticEvents.Batch batch = pool.get(i % pool.size());
-                        batch.restamp(System.currentTimeMillis() / 1000, serials.getAndAdd(batch.size()));
-                        long sent = System.nanoTime();
-                        if (sent >= measureUntil || measuredEvents.get() >= maxEvents || failure.get() != null) {
-                            break;
-                        }
-                        sender.send(batch);
-                        long acknowledged = System.nanoTime();
-                        if (sent >= measureFrom) {
-                            mine.record(acknowledged - sent);
-                            measuredEvents.addAndGet(batch.size());
-                        }
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
+        ClosedLoop.Outcome outcome = ClosedLoop.run(pools.size(), client -> {
+            List<SyntheticEvents.Batch> pool = pools.get(client);
+            Sender sender = senderFactory.apply(client);
+            return new ClosedLoop.Client() {
+                @Override
+                public long call(int call) throws Exception {
+                    SyntheticEvents.Batch batch = pool.get(call % pool.size());
+                    batch.restamp(System.currentTimeMillis() / 1000, serials.getAndAdd(batch.size()));
+                    sender.send(batch);
+                    return batch.size();
                 }
-                stoppedAt[client] = System.nanoTime();
-            }, "load-client-" + c);
-            threads.add(thread);
-            thread.start();
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("a client failed", failure.get());
-        }
-        long end = 0;
-        for (long stopped : stoppedAt) {
-            end = Math.max(end, stopped);
-        }
-        Latencies all = Latencies.merge(latencies);
-        return new Result(clients, measuredEvents.get(), (end - measureFrom) / 1e9, all.percentileMillis(0.50),
-                all.percentileMillis(0.99));
+
+                @Override
+                public void close() throws Exception {
+                    sender.close();
+                }
+            };
+        }, warmUpSeconds, measureSeconds, maxEvents);
+        return new Result(outcome.clients(), outcome.units(), outcome.seconds(), outcome.p50Millis(),
+                outcome.p99Millis());
     }
 
     /** Pre-built batches for each client: distinct events per client, {@code batchesPerClient} batches each. */

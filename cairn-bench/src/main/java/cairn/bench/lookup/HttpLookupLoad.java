@@ -1,7 +1,7 @@
 package cairn.bench.lookup;
 
 import cairn.bench.http.LoopbackHttp;
-import cairn.bench.measure.Latencies;
+import cairn.bench.measure.ClosedLoop;
 import cairn.bench.measure.Medians;
 import cairn.bench.server.CairnProcess;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Cairn over a store of {@link HistoryStore} (10 million events by default), in a child JVM, per round: the start-up
@@ -31,7 +29,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * $JAVA_HOME/bin/java -Xmx1g -cp cairn-bench/target/cairn-bench.jar cairn.bench.lookup.HttpLookupLoad \
  *     --store /tmp/cairn-bench-10m --events 10000000 --clients 1,4,8 --seconds 10 --warm-up 3 --rounds 3
  * </pre>
- * {@code --server-main cairn.bench.server.NoDelayCairn} runs the same with {@code TCP_NODELAY} on the server side.
  */
 public final class HttpLookupLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -154,52 +151,25 @@ public final class HttpLookupLoad {
 
     static Result run(int port, List<byte[]> requests, int clients, double warmUpSeconds, double measureSeconds)
             throws InterruptedException {
-        long measureFrom = System.nanoTime() + (long) (warmUpSeconds * 1e9);
-        long measureUntil = measureFrom + (long) (measureSeconds * 1e9);
-        AtomicLong lookups = new AtomicLong();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Latencies> latencies = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        long[] stoppedAt = new long[clients];
-        for (int c = 0; c < clients; c++) {
-            int client = c;
-            Latencies mine = new Latencies();
-            latencies.add(mine);
-            Thread thread = new Thread(() -> {
-                try (LoopbackHttp http = new LoopbackHttp("127.0.0.1", port)) {
-                    for (int i = client * 997; ; i++) {
-                        long sent = System.nanoTime();
-                        if (sent >= measureUntil || failure.get() != null) {
-                            break;
-                        }
-                        LoopbackHttp.Response response = http.post("/", LoopbackHttp.LOOKUP_EVENTS_HEADERS,
-                                requests.get(i % requests.size()));
-                        long answered = System.nanoTime();
-                        if (response.status() != 200) {
-                            throw new IOException("LookupEvents failed: " + response.status() + " " + response.text());
-                        }
-                        if (sent >= measureFrom) {
-                            mine.record(answered - sent);
-                            lookups.incrementAndGet();
-                        }
+        ClosedLoop.Outcome outcome = ClosedLoop.run(clients, client -> {
+            LoopbackHttp http = new LoopbackHttp("127.0.0.1", port);
+            return new ClosedLoop.Client() {
+                @Override
+                public long call(int call) throws Exception {
+                    LoopbackHttp.Response response = http.post("/", LoopbackHttp.LOOKUP_EVENTS_HEADERS,
+                            requests.get((client * 997 + call) % requests.size()));
+                    if (response.status() != 200) {
+                        throw new IOException("LookupEvents failed: " + response.status() + " " + response.text());
                     }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
+                    return 1;
                 }
-                stoppedAt[client] = System.nanoTime();
-            }, "lookup-client-" + c);
-            threads.add(thread);
-            thread.start();
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("a client failed", failure.get());
-        }
-        long end = Arrays.stream(stoppedAt).max().orElse(measureUntil);
-        Latencies all = Latencies.merge(latencies);
-        return new Result(clients, lookups.get(), (end - measureFrom) / 1e9, all.percentileMillis(0.5),
-                all.percentileMillis(0.99));
+
+                @Override
+                public void close() throws Exception {
+                    http.close();
+                }
+            };
+        }, warmUpSeconds, measureSeconds, Long.MAX_VALUE);
+        return new Result(clients, outcome.units(), outcome.seconds(), outcome.p50Millis(), outcome.p99Millis());
     }
 }

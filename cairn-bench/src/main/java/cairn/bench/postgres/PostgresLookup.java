@@ -2,7 +2,7 @@ package cairn.bench.postgres;
 
 import cairn.bench.events.SyntheticEvents;
 import cairn.bench.lookup.HistoryStore;
-import cairn.bench.measure.Latencies;
+import cairn.bench.measure.ClosedLoop;
 import cairn.bench.measure.Medians;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
@@ -186,66 +186,39 @@ public final class PostgresLookup {
 
     static Result run(PostgresCluster postgres, List<Request> requests, int clients, double warmUpSeconds,
                       double measureSeconds) throws InterruptedException {
-        long measureFrom = System.nanoTime() + (long) (warmUpSeconds * 1e9);
-        long measureUntil = measureFrom + (long) (measureSeconds * 1e9);
-        AtomicLong lookups = new AtomicLong();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Latencies> latencies = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        long[] stoppedAt = new long[clients];
-        for (int c = 0; c < clients; c++) {
-            int client = c;
-            Latencies mine = new Latencies();
-            latencies.add(mine);
-            Thread thread = new Thread(() -> {
-                try (Connection connection = postgres.connect()) {
-                    PreparedStatement[] statements = new PreparedStatement[COLUMNS.length];
-                    for (int a = 0; a < COLUMNS.length; a++) {
-                        statements[a] = connection.prepareStatement("SELECT event_id, event_time, event_name, "
-                                + "event_source, username, access_key_id, read_only, record::text FROM " + TABLE
-                                + " WHERE " + COLUMNS[a] + (COLUMNS[a].equals("read_only") ? " = ?::boolean" : " = ?")
-                                + " ORDER BY event_time DESC LIMIT 50");
-                    }
-                    for (int i = client * 997; ; i++) {
-                        long sent = System.nanoTime();
-                        if (sent >= measureUntil || failure.get() != null) {
-                            break;
-                        }
-                        Request request = requests.get(i % requests.size());
-                        PreparedStatement statement = statements[request.attribute()];
-                        statement.setString(1, request.value());
-                        int rows = 0;
-                        try (ResultSet result = statement.executeQuery()) {
-                            while (result.next()) {
-                                rows += result.getString(8).length() > 0 ? 1 : 0;
-                            }
-                        }
-                        long answered = System.nanoTime();
-                        if (rows == 0) {
-                            throw new IllegalStateException("no rows for " + request);
-                        }
-                        if (sent >= measureFrom) {
-                            mine.record(answered - sent);
-                            lookups.incrementAndGet();
+        ClosedLoop.Outcome outcome = ClosedLoop.run(clients, client -> {
+            Connection connection = postgres.connect();
+            PreparedStatement[] statements = new PreparedStatement[COLUMNS.length];
+            for (int a = 0; a < COLUMNS.length; a++) {
+                statements[a] = connection.prepareStatement("SELECT event_id, event_time, event_name, "
+                        + "event_source, username, access_key_id, read_only, record::text FROM " + TABLE
+                        + " WHERE " + COLUMNS[a] + (COLUMNS[a].equals("read_only") ? " = ?::boolean" : " = ?")
+                        + " ORDER BY event_time DESC LIMIT 50");
+            }
+            return new ClosedLoop.Client() {
+                @Override
+                public long call(int call) throws Exception {
+                    Request request = requests.get((client * 997 + call) % requests.size());
+                    PreparedStatement statement = statements[request.attribute()];
+                    statement.setString(1, request.value());
+                    int rows = 0;
+                    try (ResultSet result = statement.executeQuery()) {
+                        while (result.next()) {
+                            rows += result.getString(8).length() > 0 ? 1 : 0;
                         }
                     }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
+                    if (rows == 0) {
+                        throw new IllegalStateException("no rows for " + request);
+                    }
+                    return 1;
                 }
-                stoppedAt[client] = System.nanoTime();
-            }, "postgres-lookup-" + c);
-            threads.add(thread);
-            thread.start();
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("a client failed", failure.get());
-        }
-        long end = Arrays.stream(stoppedAt).max().orElse(measureUntil);
-        Latencies all = Latencies.merge(latencies);
-        return new Result(clients, lookups.get(), (end - measureFrom) / 1e9, all.percentileMillis(0.5),
-                all.percentileMillis(0.99));
+
+                @Override
+                public void close() throws Exception {
+                    connection.close();
+                }
+            };
+        }, warmUpSeconds, measureSeconds, Long.MAX_VALUE);
+        return new Result(clients, outcome.units(), outcome.seconds(), outcome.p50Millis(), outcome.p99Millis());
     }
 }
