@@ -95,6 +95,15 @@ public final class ApiRoutes {
             throw tooLarge(declared);
         }
         try (InputStream in = request.content().inputStream()) {
+            if (declared >= 0) {
+                byte[] body = new byte[(int) declared];
+                int read = in.readNBytes(body, 0, body.length);
+                if (read < body.length) {
+                    throw new CloudTrailException(ErrorCode.SERIALIZATION, "The request body ended after " + read
+                            + " of " + declared + " bytes.");
+                }
+                return body;
+            }
             byte[] body = in.readNBytes((int) maxRequestBytes + 1);
             if (body.length > maxRequestBytes) {
                 throw tooLarge(body.length);

@@ -137,6 +137,28 @@ final class NativeIngestTest {
     }
 
     @Test
+    void records_chunkedBody_isReadAndLimitedToo() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        byte[] good = ("[" + GOOD + "]").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> accepted = http.send(chunked(good), HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
+        byte[] huge = new byte[(16 << 20) + 1];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        HttpResponse<String> refused = http.send(chunked(huge), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(413);
+        assertThat(MAPPER.readTree(refused.body()).get("message").asText())
+                .isEqualTo("The request body is larger than the limit of 16777216 bytes (ingest.max-request-size).");
+        assertThat(allEvents()).hasSize(1);
+    }
+
+    private java.net.http.HttpRequest chunked(byte[] body) {
+        return java.net.http.HttpRequest.newBuilder(cairn.endpoint().resolve("/records"))
+                .header("Authorization", String.format(RunningCairn.SIGNATURE, REGION))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(body))).build();
+    }
+
+    @Test
     void records_unsigned_isRefused() throws Exception {
         HttpResponse<String> response = cairn.postRecords(("[" + GOOD + "]").getBytes(StandardCharsets.UTF_8), null);
         assertThat(response.statusCode()).isEqualTo(403);
