@@ -31,10 +31,12 @@ import java.util.stream.Stream;
  * The event log and its history index: an append-only sequence of segments in one folder, each record with a
  * 64-bit offset, and lookups by terms over a time range, newest first.
  *
- * <p>Appends are durable when their future completes: one writer thread takes every batch waiting, writes their
- * frames, forces the file once for all of them (group commit) and only then makes them visible and completes the
- * futures. A batch is atomic across crashes (see {@link Frame}). Queries run on any thread, concurrently with the
- * writer. Expiry deletes whole segments whose newest event time is older than a horizon.
+ * <p>Appends are durable when their future completes. A batch is encoded on the caller's thread; one writer thread
+ * takes every batch waiting and writes their frames to the open segment; one syncer thread takes everything written
+ * since it last looked, forces the file once for all of it (group commit), and only then makes the records visible
+ * and completes the futures, while the writer goes on with the next batches. A batch is atomic across crashes (see
+ * {@link Frame}). Queries run on any thread, concurrently with both. Expiry deletes whole segments whose newest event
+ * time is older than a horizon.
  */
 public final class EventStore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventStore.class.getName());
@@ -50,7 +52,9 @@ public final class EventStore implements AutoCloseable {
         return thread;
     });
     private final ConcurrentHashMap<Long, Future<?>> sealing = new ConcurrentHashMap<>();
+    private final BlockingQueue<Sync> syncs = new LinkedBlockingQueue<>();
     private final Thread writer;
+    private final Thread syncer;
     private final RecoveryReport recoveryReport;
     private volatile Throwable failure;
     private volatile boolean closed;
@@ -69,6 +73,9 @@ public final class EventStore implements AutoCloseable {
         this.activeCount = activeIndex.recordCount();
         this.writer = new Thread(this::writeLoop, "cairn-store-writer");
         this.writer.setDaemon(true);
+        this.syncer = new Thread(this::syncLoop, "cairn-store-syncer");
+        this.syncer.setDaemon(true);
+        this.syncer.start();
         this.writer.start();
     }
 
@@ -159,7 +166,7 @@ public final class EventStore implements AutoCloseable {
                 terms[i][t] = new Term(entry.terms().get(t));
             }
         }
-        submit(new Append(frames.flip(), sizes, times, terms, done), done);
+        submit(new Append(frames.flip(), bytes, sizes, times, terms, done), done);
         return done;
     }
 
@@ -331,11 +338,8 @@ public final class EventStore implements AutoCloseable {
     }
 
     /** A batch encoded as frames, with each frame's size, event time and terms for the index. */
-    private record Append(ByteBuffer frames, int[] sizes, long[] times, Term[][] terms, CompletableFuture<Long> done)
-            implements Command {
-        int bytes() {
-            return frames.remaining();
-        }
+    private record Append(ByteBuffer frames, int bytes, int[] sizes, long[] times, Term[][] terms,
+                          CompletableFuture<Long> done) implements Command {
     }
 
     private record Expire(long horizon, CompletableFuture<Integer> done) implements Command {
@@ -363,24 +367,27 @@ public final class EventStore implements AutoCloseable {
                         }
                         if (activeEnd + groupBytes(group) + append.bytes() > config.segmentBytes()
                                 && activeCount + group.size() > 0) {
-                            flush(group);
+                            write(group);
                             roll();
                         }
                         group.add(append);
                     }
                     case Expire expire -> {
-                        flush(group);
+                        write(group);
+                        synced();
                         expire(expire);
                     }
                     case Stop stop -> {
-                        flush(group);
+                        write(group);
+                        synced();
+                        syncs.add(new StopSyncing());
                         stop.done().complete(0);
                         return;
                     }
                 }
             }
             drained.clear();
-            flush(group);
+            write(group);
         }
     }
 
@@ -392,12 +399,16 @@ public final class EventStore implements AutoCloseable {
         return bytes;
     }
 
-    /** Writes and forces the frames of the group, then makes them visible and acknowledges them. */
-    private void flush(List<Append> group) {
+    /**
+     * Writes the frames of the group to the open segment (into the page cache) and hands them to the syncer, which
+     * forces, indexes and acknowledges them; meanwhile the next group is written.
+     */
+    private void write(List<Append> group) {
         if (group.isEmpty()) {
             return;
         }
         Segment active = active();
+        long start = activeEnd;
         try {
             if (failure != null) {
                 throw new IOException("the event store failed", failure);
@@ -408,42 +419,134 @@ public final class EventStore implements AutoCloseable {
             }
             writeBuffer.clear();
             for (Append append : group) {
-                writeBuffer.put(append.frames());
+                writeBuffer.put(append.frames().duplicate());
             }
-            active.write(writeBuffer.flip(), activeEnd);
-            active.force();
+            active.write(writeBuffer.flip(), start);
         } catch (IOException | RuntimeException e) {
-            failure = e;
-            LOG.log(Level.SEVERE, "event store write failed; no further appends are accepted", e);
-            for (Append append : group) {
-                append.done().completeExceptionally(e);
-            }
+            fail(e, "event store write failed; no further appends are accepted", group);
             group.clear();
             return;
         }
+        long firstOffset = active.baseOffset() + activeCount;
+        for (Append append : group) {
+            activeEnd += append.bytes();
+            activeCount += append.sizes().length;
+        }
+        syncs.add(new Written(active, List.copyOf(group), start, firstOffset));
+        group.clear();
+    }
+
+    private void fail(Throwable e, String message, List<Append> group) {
+        failure = e;
+        LOG.log(Level.SEVERE, message, e);
+        for (Append append : group) {
+            append.done().completeExceptionally(e);
+        }
+    }
+
+    /** Waits until the syncer has forced, indexed and acknowledged everything written so far. */
+    private void synced() {
+        CompletableFuture<Void> passed = new CompletableFuture<>();
+        syncs.add(new Barrier(passed));
+        passed.join();
+    }
+
+    private sealed interface Sync permits Written, Rolled, Barrier, StopSyncing {
+    }
+
+    /** Groups written to {@code segment} from file position {@code start}, with the offset of their first record. */
+    private record Written(Segment segment, List<Append> group, long start, long firstOffset) implements Sync {
+    }
+
+    /** The segment will take no more records: index it to its own file once what was written to it is indexed. */
+    private record Rolled(Segment segment) implements Sync {
+    }
+
+    private record Barrier(CompletableFuture<Void> passed) implements Sync {
+    }
+
+    private record StopSyncing() implements Sync {
+    }
+
+    /**
+     * The syncer: takes every group written since it last looked, forces their segments once (group commit), then
+     * makes their records visible in the index and acknowledges them, in the order they were written.
+     */
+    private void syncLoop() {
+        List<Sync> drained = new ArrayList<>();
+        List<Segment> toForce = new ArrayList<>();
+        while (true) {
+            try {
+                drained.add(syncs.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            syncs.drainTo(drained, MAX_DRAIN);
+            toForce.clear();
+            for (Sync sync : drained) {
+                if (sync instanceof Written written && !toForce.contains(written.segment())) {
+                    toForce.add(written.segment());
+                }
+            }
+            Throwable forceFailure = failure;
+            if (forceFailure == null) {
+                try {
+                    for (Segment segment : toForce) {
+                        segment.force();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    forceFailure = e;
+                    failure = e;
+                    LOG.log(Level.SEVERE, "event store fsync failed; no further appends are accepted", e);
+                }
+            }
+            boolean stop = false;
+            for (Sync sync : drained) {
+                switch (sync) {
+                    case Written written -> {
+                        if (forceFailure != null) {
+                            IOException error = new IOException("the event store failed", forceFailure);
+                            written.group().forEach(append -> append.done().completeExceptionally(error));
+                        } else {
+                            index(written);
+                        }
+                    }
+                    case Rolled rolled -> seal(rolled.segment());
+                    case Barrier barrier -> barrier.passed().complete(null);
+                    case StopSyncing ignored -> stop = true;
+                }
+            }
+            drained.clear();
+            if (stop) {
+                return;
+            }
+        }
+    }
+
+    private void index(Written written) {
+        List<Append> group = written.group();
         long[] firstOffsets = new long[group.size()];
         lock.writeLock().lock();
         try {
-            var index = active.memoryIndex();
-            long position = activeEnd;
+            var index = written.segment().memoryIndex();
+            long position = written.start();
+            long offset = written.firstOffset();
             for (int g = 0; g < group.size(); g++) {
                 Append append = group.get(g);
-                firstOffsets[g] = active.baseOffset() + index.recordCount();
+                firstOffsets[g] = offset;
                 for (int i = 0; i < append.sizes().length; i++) {
                     long end = position + append.sizes()[i];
                     index.add(append.times()[i], append.terms()[i], position, end);
                     position = end;
                 }
+                offset += append.sizes().length;
             }
-            activeEnd = position;
-            activeCount = index.recordCount();
         } finally {
             lock.writeLock().unlock();
         }
         for (int g = 0; g < group.size(); g++) {
             group.get(g).done().complete(firstOffsets[g]);
         }
-        group.clear();
     }
 
     private void roll() {
@@ -459,20 +562,27 @@ public final class EventStore implements AutoCloseable {
             activeEnd = 0;
             activeCount = 0;
         } catch (IOException e) {
-            failure = e;
-            LOG.log(Level.SEVERE, "could not start a new segment; no further appends are accepted", e);
+            fail(e, "could not start a new segment; no further appends are accepted", List.of());
             return;
         }
-        sealing.put(closing.baseOffset(), sealer.submit(() -> {
+        syncs.add(new Rolled(closing));
+    }
+
+    /** Writes a closed segment's index file in the background; expiry waits for it before deleting the segment. */
+    private void seal(Segment closing) {
+        CompletableFuture<Void> sealed = new CompletableFuture<>();
+        sealing.put(closing.baseOffset(), sealed);
+        sealer.execute(() -> {
             try {
                 closing.seal();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "could not write the index of segment " + closing.baseOffset()
                         + "; it stays on the heap and is rebuilt at the next start", e);
             } finally {
                 sealing.remove(closing.baseOffset());
+                sealed.complete(null);
             }
-        }));
+        });
     }
 
     private void expire(Expire expire) {
@@ -480,6 +590,7 @@ public final class EventStore implements AutoCloseable {
             Segment active = active();
             if (activeCount > 0 && active.index().maxTime() < expire.horizon()) {
                 roll();
+                synced();
             }
             List<Segment> doomed = new ArrayList<>();
             lock.writeLock().lock();
