@@ -50,20 +50,12 @@ final class LoadDriver {
         ClosedLoop.Outcome outcome = ClosedLoop.run(pools.size(), client -> {
             List<SyntheticEvents.Batch> pool = pools.get(client);
             Sender sender = senderFactory.apply(client);
-            return new ClosedLoop.Client() {
-                @Override
-                public long call(int call) throws Exception {
-                    SyntheticEvents.Batch batch = pool.get(call % pool.size());
-                    batch.restamp(System.currentTimeMillis() / 1000, serials.getAndAdd(batch.size()));
-                    sender.send(batch);
-                    return batch.size();
-                }
-
-                @Override
-                public void close() throws Exception {
-                    sender.close();
-                }
-            };
+            return ClosedLoop.Client.of(call -> {
+                SyntheticEvents.Batch batch = pool.get(call % pool.size());
+                batch.restamp(System.currentTimeMillis() / 1000, serials.getAndAdd(batch.size()));
+                sender.send(batch);
+                return batch.size();
+            }, sender);
         }, warmUpSeconds, measureSeconds, maxEvents);
         return new Result(outcome.clients(), outcome.units(), outcome.seconds(), outcome.p50Millis(),
                 outcome.p99Millis());

@@ -153,22 +153,14 @@ public final class HttpLookupLoad {
             throws InterruptedException {
         ClosedLoop.Outcome outcome = ClosedLoop.run(clients, client -> {
             LoopbackHttp http = new LoopbackHttp("127.0.0.1", port);
-            return new ClosedLoop.Client() {
-                @Override
-                public long call(int call) throws Exception {
-                    LoopbackHttp.Response response = http.post("/", LoopbackHttp.LOOKUP_EVENTS_HEADERS,
-                            requests.get((client * 997 + call) % requests.size()));
-                    if (response.status() != 200) {
-                        throw new IOException("LookupEvents failed: " + response.status() + " " + response.text());
-                    }
-                    return 1;
+            return ClosedLoop.Client.of(call -> {
+                LoopbackHttp.Response response = http.post("/", LoopbackHttp.LOOKUP_EVENTS_HEADERS,
+                        requests.get((client * 997 + call) % requests.size()));
+                if (response.status() != 200) {
+                    throw new IOException("LookupEvents failed: " + response.status() + " " + response.text());
                 }
-
-                @Override
-                public void close() throws Exception {
-                    http.close();
-                }
-            };
+                return 1;
+            }, http);
         }, warmUpSeconds, measureSeconds, Long.MAX_VALUE);
         return new Result(clients, outcome.units(), outcome.seconds(), outcome.p50Millis(), outcome.p99Millis());
     }

@@ -18,6 +18,26 @@ public final class ClosedLoop {
 
         @Override
         void close() throws Exception;
+
+        /** A client that makes its calls with {@code calls} and closes {@code connection} at the end. */
+        static Client of(Call calls, AutoCloseable connection) {
+            return new Client() {
+                @Override
+                public long call(int call) throws Exception {
+                    return calls.call(call);
+                }
+
+                @Override
+                public void close() throws Exception {
+                    connection.close();
+                }
+            };
+        }
+    }
+
+    /** What one call does; see {@link Client#call(int)}. */
+    public interface Call {
+        long call(int call) throws Exception;
     }
 
     /** Opens the connection of client number {@code client}. */

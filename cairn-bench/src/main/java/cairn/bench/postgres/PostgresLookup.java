@@ -195,29 +195,21 @@ public final class PostgresLookup {
                         + " WHERE " + COLUMNS[a] + (COLUMNS[a].equals("read_only") ? " = ?::boolean" : " = ?")
                         + " ORDER BY event_time DESC LIMIT 50");
             }
-            return new ClosedLoop.Client() {
-                @Override
-                public long call(int call) throws Exception {
-                    Request request = requests.get((client * 997 + call) % requests.size());
-                    PreparedStatement statement = statements[request.attribute()];
-                    statement.setString(1, request.value());
-                    int rows = 0;
-                    try (ResultSet result = statement.executeQuery()) {
-                        while (result.next()) {
-                            rows += result.getString(8).length() > 0 ? 1 : 0;
-                        }
+            return ClosedLoop.Client.of(call -> {
+                Request request = requests.get((client * 997 + call) % requests.size());
+                PreparedStatement statement = statements[request.attribute()];
+                statement.setString(1, request.value());
+                int rows = 0;
+                try (ResultSet result = statement.executeQuery()) {
+                    while (result.next()) {
+                        rows += result.getString(8).length() > 0 ? 1 : 0;
                     }
-                    if (rows == 0) {
-                        throw new IllegalStateException("no rows for " + request);
-                    }
-                    return 1;
                 }
-
-                @Override
-                public void close() throws Exception {
-                    connection.close();
+                if (rows == 0) {
+                    throw new IllegalStateException("no rows for " + request);
                 }
-            };
+                return 1;
+            }, connection);
         }, warmUpSeconds, measureSeconds, Long.MAX_VALUE);
         return new Result(clients, outcome.units(), outcome.seconds(), outcome.p50Millis(), outcome.p99Millis());
     }
