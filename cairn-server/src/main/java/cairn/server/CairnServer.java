@@ -44,7 +44,7 @@ public final class CairnServer implements AutoCloseable {
         EventStore store = EventStore.open(new StoreConfig(config.dataDirectory().resolve("log"),
                 config.store().segmentBytes(), StoreConfig.DEFAULT_MAX_ENTRY_BYTES));
         EventHistory history = new EventHistory(store, clock, config.history(), installation.tokenKey());
-        Ingest ingest = new Ingest(store, installation.accountId(), config.ingest().maxRecords());
+        Ingest ingest = new Ingest(store, installation.accountId(), config.ingest().maxRecords(), clock);
         PutAuditEvents putAuditEvents = new PutAuditEvents(ingest, installation.channelId(), Optional.empty(), clock);
         ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents, config.ingest().maxRequestBytes());
         WebServer webServer = WebServer.builder()

@@ -58,6 +58,8 @@ public final class EventStore implements AutoCloseable {
     private final RecoveryReport recoveryReport;
     private volatile Throwable failure;
     private volatile boolean closed;
+    /** Set, under the lock of {@code commands}, when the writer or the syncer died; nothing waits on them after. */
+    private boolean halted;
 
     // Owned by the writer thread.
     private long activeEnd;
@@ -109,7 +111,7 @@ public final class EventStore implements AutoCloseable {
             long end = segment.baseOffset() + segment.index().recordCount();
             if (end != segments.get(i + 1).baseOffset()) {
                 recovery.notes.add("offsets " + end + " to " + (segments.get(i + 1).baseOffset() - 1)
-                        + " are missing between segments (a segment was lost or cut short)");
+                        + " are in no segment (expired by retention, or a segment was lost or cut short)");
             }
         }
         if (segments.isEmpty()) {
@@ -313,7 +315,11 @@ public final class EventStore implements AutoCloseable {
                 return;
             }
             closed = true;
-            commands.add(new Stop(stopped));
+            if (halted) {
+                stopped.complete(0);
+            } else {
+                commands.add(new Stop(stopped));
+            }
         }
         stopped.join();
         sealer.shutdown();
@@ -351,6 +357,61 @@ public final class EventStore implements AutoCloseable {
     private void writeLoop() {
         List<Command> drained = new ArrayList<>();
         List<Append> group = new ArrayList<>();
+        try {
+            writeCommands(drained, group);
+        } catch (Throwable e) {
+            halt(e, "the event store's writer stopped", drained, group, List.of());
+        }
+    }
+
+    private void syncLoop() {
+        List<Sync> drained = new ArrayList<>();
+        try {
+            syncWritten(drained);
+        } catch (Throwable e) {
+            halt(e, "the event store's syncer stopped", List.of(), List.of(), drained);
+        }
+    }
+
+    /**
+     * After an error no thread recovers from (out of memory, a bug): refuse every append from now on, and fail or
+     * release everything still waiting, the dying thread's own work in hand included, so that no caller waits for
+     * ever.
+     */
+    private void halt(Throwable e, String message, List<Command> commandsInHand, List<Append> groupInHand,
+                      List<Sync> syncsInHand) {
+        synchronized (commands) {
+            if (failure == null) {
+                failure = e;
+            }
+            halted = true;
+        }
+        LOG.log(Level.SEVERE, message + "; no further appends are accepted", e);
+        IOException error = new IOException(message, e);
+        List<Command> leftCommands = new ArrayList<>(commandsInHand);
+        commands.drainTo(leftCommands);
+        for (Command command : leftCommands) {
+            switch (command) {
+                case Append append -> append.done().completeExceptionally(error);
+                case Expire expire -> expire.done().completeExceptionally(error);
+                case Stop stop -> stop.done().complete(0);
+            }
+        }
+        groupInHand.forEach(append -> append.done().completeExceptionally(error));
+        List<Sync> leftSyncs = new ArrayList<>(syncsInHand);
+        syncs.drainTo(leftSyncs);
+        for (Sync sync : leftSyncs) {
+            switch (sync) {
+                case Written written -> written.group().forEach(append -> append.done().completeExceptionally(error));
+                case Barrier barrier -> barrier.passed().complete(null);
+                case Rolled ignored -> { }
+                case StopSyncing ignored -> { }
+            }
+        }
+        syncs.add(new StopSyncing());
+    }
+
+    private void writeCommands(List<Command> drained, List<Append> group) {
         while (true) {
             try {
                 drained.add(commands.take());
@@ -447,7 +508,12 @@ public final class EventStore implements AutoCloseable {
     /** Waits until the syncer has forced, indexed and acknowledged everything written so far. */
     private void synced() {
         CompletableFuture<Void> passed = new CompletableFuture<>();
-        syncs.add(new Barrier(passed));
+        synchronized (commands) {
+            if (halted) {
+                throw new IllegalStateException("the event store's syncer stopped", failure);
+            }
+            syncs.add(new Barrier(passed));
+        }
         passed.join();
     }
 
@@ -472,8 +538,7 @@ public final class EventStore implements AutoCloseable {
      * The syncer: takes every group written since it last looked, forces their segments once (group commit), then
      * makes their records visible in the index and acknowledges them, in the order they were written.
      */
-    private void syncLoop() {
-        List<Sync> drained = new ArrayList<>();
+    private void syncWritten(List<Sync> drained) {
         List<Segment> toForce = new ArrayList<>();
         while (true) {
             try {

@@ -348,7 +348,7 @@ final class EventStoreRecoveryTest {
             assertThat(report.notes()).containsExactly(
                     "00000000000000000004.log: cut 524 byte(s) after position 3072"
                             + " (0 whole frame(s) of an unfinished batch, then a torn or corrupt frame)",
-                    "offsets 7 to 7 are missing between segments (a segment was lost or cut short)");
+                    "offsets 7 to 7 are in no segment (expired by retention, or a segment was lost or cut short)");
             assertThat(store.read(6)).isPresent();
             assertThat(store.read(7)).isEmpty();
             assertThat(store.query(query("t")).entries()).extracting(StoredEntry::offset)
@@ -370,7 +370,7 @@ final class EventStoreRecoveryTest {
 
         try (EventStore store = EventStore.open(config)) {
             assertThat(store.recoveryReport().notes())
-                    .containsExactly("offsets 4 to 7 are missing between segments (a segment was lost or cut short)");
+                    .containsExactly("offsets 4 to 7 are in no segment (expired by retention, or a segment was lost or cut short)");
             assertThat(store.read(3)).isPresent();
             assertThat(store.read(4)).isEmpty();
             assertThat(store.read(7)).isEmpty();

@@ -61,7 +61,7 @@ public final class HistoryStore {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (EventStore store = EventStore.open(new StoreConfig(data.resolve("log"), StoreConfig.DEFAULT_SEGMENT_BYTES,
                 StoreConfig.DEFAULT_MAX_ENTRY_BYTES))) {
-            Ingest ingest = new Ingest(store, installation.accountId(), BATCH);
+            Ingest ingest = new Ingest(store, installation.accountId(), BATCH, java.time.Clock.systemUTC());
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
                 SyntheticEvents generator = new SyntheticEvents(31L * t + 7);

@@ -12,6 +12,9 @@ public final class EventTimes {
     private static final DateTimeFormatter WRITE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** The latest event time the history can hold (epoch seconds, in the year 2242). */
+    public static final long LATEST = (1L << 33) - 1;
+
     private EventTimes() {
     }
 

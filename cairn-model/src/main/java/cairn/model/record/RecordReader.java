@@ -88,6 +88,10 @@ public final class RecordReader {
         return Map.copyOf(fields);
     }
 
+    /** Fields the server fills in when they are missing; a null there is refused rather than left beside the fill. */
+    private static final Set<String> SERVER_OWNED = Set.of("eventID", "recipientAccountId", "eventCategory",
+            "managementEvent", "readOnly");
+
     private static final Map<String, Kind> USER_IDENTITY = Map.ofEntries(
             Map.entry("type", Kind.STRING),
             Map.entry("principalId", Kind.STRING),
@@ -138,7 +142,7 @@ public final class RecordReader {
                             "Record " + index + " is not a JSON object.");
                 }
                 try {
-                    records.add(readObject(parser, body, false));
+                    records.add(readObject(parser, true));
                 } catch (RecordProblem problem) {
                     throw new CloudTrailException(ErrorCode.INVALID_PARAMETER,
                             "Record " + index + ": " + problem.getMessage());
@@ -163,13 +167,25 @@ public final class RecordReader {
         return records;
     }
 
-    /** Reads the single record that makes up {@code bytes}. */
+    /** Reads the single record that makes up {@code bytes}, as it arrives (the 256 KB limit applies). */
     public static ParsedRecord readRecord(byte[] bytes) throws RecordProblem {
+        return readRecord(bytes, true);
+    }
+
+    /**
+     * Reads a record that was accepted and stored: the same checks but the size limit, which applied to the record as
+     * it arrived, before the server added its own fields.
+     */
+    public static ParsedRecord readStored(byte[] bytes) throws RecordProblem {
+        return readRecord(bytes, false);
+    }
+
+    private static ParsedRecord readRecord(byte[] bytes, boolean limitSize) throws RecordProblem {
         try (JsonParser parser = JSON.createParser(bytes)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new RecordProblem(RecordProblem.Kind.INVALID_DATA, "the record is not a JSON object");
             }
-            ParsedRecord record = readObject(parser, bytes, false);
+            ParsedRecord record = readObject(parser, limitSize);
             if (parser.nextToken() != null) {
                 throw new RecordProblem(RecordProblem.Kind.INVALID_DATA, "unexpected content after the record");
             }
@@ -181,8 +197,7 @@ public final class RecordReader {
         }
     }
 
-    private static ParsedRecord readObject(JsonParser parser, byte[] source, boolean nested)
-            throws IOException, RecordProblem {
+    private static ParsedRecord readObject(JsonParser parser, boolean limitSize) throws IOException, RecordProblem {
         int start = (int) parser.currentTokenLocation().getByteOffset();
         long seenKnown = 0;
         Set<String> seenOther = null;
@@ -208,18 +223,34 @@ public final class RecordReader {
                 check(name, field.kind(), value);
             }
             if (value == JsonToken.VALUE_NULL) {
+                if (SERVER_OWNED.contains(name)) {
+                    // The server would fill the field in and the record would then hold the key twice.
+                    throw new RecordProblem(RecordProblem.Kind.INVALID_DATA, "field " + name + " must be "
+                            + describe(field.kind()) + ", not null (leave it out to have the server fill it in)");
+                }
                 continue;
             }
             switch (name) {
-                case "eventID" -> record.eventId = parser.getText();
+                case "eventID" -> {
+                    record.eventId = parser.getText();
+                    if (record.eventId.isEmpty()) {
+                        throw new RecordProblem(RecordProblem.Kind.INVALID_DATA, "field eventID must not be empty "
+                                + "(leave it out to have the server fill it in)");
+                    }
+                }
                 case "eventTime" -> {
-                    record.eventTimeText = parser.getText();
-                    OptionalLong time = EventTimes.parse(record.eventTimeText, false);
-                    if (time.isEmpty()) {
+                    String text = parser.getText();
+                    OptionalLong time = EventTimes.parse(text, false);
+                    if (time.isEmpty() || !text.endsWith("Z")) {
                         throw new RecordProblem(RecordProblem.Kind.INVALID_DATA, "field eventTime is not a UTC time "
-                                + "of the form YYYY-MM-DDTHH:MM:SSZ: " + record.eventTimeText);
+                                + "of the form YYYY-MM-DDTHH:MM:SSZ: " + text);
+                    }
+                    if (time.getAsLong() < 0 || time.getAsLong() > EventTimes.LATEST) {
+                        throw new RecordProblem(RecordProblem.Kind.INVALID_DATA, "field eventTime must be between "
+                                + EventTimes.format(0) + " and " + EventTimes.format(EventTimes.LATEST) + ": " + text);
                     }
                     record.eventTime = time.getAsLong();
+                    record.hasEventTime = true;
                 }
                 case "eventVersion" -> record.eventVersion = parser.getText();
                 case "eventSource" -> record.eventSource = parser.getText();
@@ -238,7 +269,7 @@ public final class RecordReader {
             }
         }
         int end = (int) parser.currentLocation().getByteOffset();
-        if (end - start > MAX_RECORD_BYTES) {
+        if (limitSize && end - start > MAX_RECORD_BYTES) {
             throw new RecordProblem(RecordProblem.Kind.FIELD_TOO_LONG, "the record is " + (end - start)
                     + " bytes, more than the limit of " + MAX_RECORD_BYTES + " bytes (256 KB)");
         }
@@ -397,8 +428,8 @@ public final class RecordReader {
 
     private static final class Builder {
         String eventId;
-        long eventTime = -1;
-        String eventTimeText;
+        long eventTime;
+        boolean hasEventTime;
         String eventVersion;
         String eventSource;
         String eventName;
@@ -418,7 +449,7 @@ public final class RecordReader {
         List<Resource> resources = List.of();
 
         ParsedRecord build(int start, int end) throws RecordProblem {
-            if (eventTime < 0) {
+            if (!hasEventTime) {
                 throw missing("eventTime");
             }
             if (awsRegion == null || awsRegion.isEmpty()) {

@@ -160,13 +160,17 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         Integer port = reader.get("server.port", text -> intIn(text, 0, 65535));
         Path data = reader.get("data.directory", Path::of);
         Long segmentBytes = reader.get("store.segment-size", text -> sizeIn(text, 1L << 20, 1L << 30));
-        Long maxRequest = reader.get("ingest.max-request-size", text -> sizeIn(text, 1L << 20, 256L << 20));
+        Long maxRequest = reader.get("ingest.max-request-size", text -> sizeIn(text, 64L << 10, 256L << 20));
         Integer maxRecords = reader.get("ingest.max-records", text -> intIn(text, 1, 1_000_000));
         Duration retention = reader.get("history.retention", text -> durationAtLeast(text, Duration.ofMinutes(1)));
         Duration tokenTtl = reader.get("history.next-token-ttl", text -> durationAtLeast(text, Duration.ofSeconds(1)));
         Boolean multi = reader.get("history.multi-attribute-lookups", CairnConfig::bool);
         Duration check = reader.get("history.retention-check-interval",
                 text -> durationAtLeast(text, Duration.ofSeconds(1)));
+        if (segmentBytes != null && maxRequest != null && maxRequest > segmentBytes / 2) {
+            problems.add("ingest.max-request-size (" + maxRequest + " bytes) must be at most half of "
+                    + "store.segment-size (" + segmentBytes + " bytes), so that a whole batch fits in one segment");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

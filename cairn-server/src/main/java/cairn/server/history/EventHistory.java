@@ -1,6 +1,7 @@
 package cairn.server.history;
 
 import cairn.model.error.CloudTrailException;
+import cairn.model.json.StrictJson;
 import cairn.model.error.ErrorCode;
 import cairn.model.lookup.LookupAttribute;
 import cairn.model.record.ParsedRecord;
@@ -30,6 +31,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
@@ -39,7 +42,8 @@ import java.util.stream.Collectors;
 public final class EventHistory {
     public static final int MAX_RESULTS = 50;
     private static final int MAX_VALUE_LENGTH = 2000;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = StrictJson.MAPPER;
+    private static final Logger LOG = Logger.getLogger(EventHistory.class.getName());
     private static final JsonFactory JSON = new JsonFactory();
 
     private final EventStore store;
@@ -205,7 +209,7 @@ public final class EventHistory {
         if (node == null || node.isNull()) {
             return Optional.empty();
         }
-        if (!node.isNumber()) {
+        if (!node.isNumber() || (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()))) {
             throw serialization(field + " must be a timestamp in epoch seconds.");
         }
         BigDecimal seconds = node.decimalValue().setScale(0, rounding);
@@ -237,10 +241,16 @@ public final class EventHistory {
     private static void writeEvent(JsonGenerator json, StoredEntry entry) throws IOException {
         ParsedRecord record;
         try {
-            record = RecordReader.readRecord(entry.body());
+            record = RecordReader.readStored(entry.body());
         } catch (RecordProblem problem) {
-            throw new IllegalStateException("stored record at offset " + entry.offset() + " is unreadable: "
+            // One unreadable record must not take the page down with it: return what is certain about it.
+            LOG.log(Level.WARNING, "stored record at offset " + entry.offset() + " is unreadable: "
                     + problem.getMessage());
+            json.writeStartObject();
+            json.writeNumberField("EventTime", entry.eventTime());
+            json.writeStringField("CloudTrailEvent", new String(entry.body(), StandardCharsets.UTF_8));
+            json.writeEndObject();
+            return;
         }
         json.writeStartObject();
         json.writeStringField("EventId", record.eventId().orElse(""));

@@ -2,6 +2,7 @@ package cairn.server.ingest;
 
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
+import cairn.model.json.StrictJson;
 import cairn.model.record.EventTimes;
 import cairn.model.record.ParsedRecord;
 import cairn.model.record.RecordProblem;
@@ -49,7 +50,7 @@ public final class PutAuditEvents {
     private static final Pattern ID = Pattern.compile("[-_A-Za-z0-9]{1,128}");
     private static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]{2,1224}");
     private static final Pattern CHANNEL_ARN = Pattern.compile("arn:[^:]+:cloudtrail:([^:]*):(\\d{12}):channel/(.+)");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = StrictJson.MAPPER;
     private static final JsonFactory JSON = new JsonFactory();
 
     private static final Map<String, Integer> STRING_LIMITS = Map.of("version", 256, "eventSource", 1024,
@@ -191,7 +192,7 @@ public final class PutAuditEvents {
         try {
             event = MAPPER.readTree(data);
         } catch (IOException e) {
-            throw new RecordProblem(Kind.INVALID_DATA, "eventData is not valid JSON.");
+            throw new RecordProblem(Kind.INVALID_DATA, "eventData must be exactly one JSON object, with no key twice.");
         }
         if (event == null || !event.isObject()) {
             throw new RecordProblem(Kind.INVALID_DATA, "eventData must be a JSON object.");
@@ -253,6 +254,13 @@ public final class PutAuditEvents {
         if (time.isEmpty()) {
             throw new RecordProblem(Kind.INVALID_DATA, "eventData.eventTime must be a UTC time of the form "
                     + "yyyy-MM-ddTHH:mm:ss, not " + eventTime + ".");
+        }
+        if (time.getAsLong() > ingest.latestEventTime()) {
+            throw new RecordProblem(Kind.INVALID_DATA, "eventData.eventTime is more than "
+                    + Ingest.MAX_CLOCK_SKEW.toHours() + " hours ahead of the server's clock: " + eventTime + ".");
+        }
+        if (time.getAsLong() < 0) {
+            throw new RecordProblem(Kind.INVALID_DATA, "eventData.eventTime is before 1970: " + eventTime + ".");
         }
         JsonNode address = event.get("sourceIPAddress");
         if (address != null && address.isTextual() && !isIpAddress(address.asText())) {

@@ -78,6 +78,14 @@ final class CairnConfigTest {
     }
 
     @Test
+    void load_requestsLargerThanHalfASegment_areRefused() {
+        assertThatThrownBy(() -> CairnConfig.load(Map.of("store.segment-size", "16MB"), Map.of()))
+                .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("ingest.max-request-size (16777216 bytes) must be at most half of "
+                                + "store.segment-size (16777216 bytes), so that a whole batch fits in one segment"));
+    }
+
+    @Test
     void load_malformedLine_isReported() throws Exception {
         Path file = folder.resolve("bad.conf");
         Files.writeString(file, "server.port 8000\n");

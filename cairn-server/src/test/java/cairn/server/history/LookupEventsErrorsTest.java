@@ -78,6 +78,8 @@ final class LookupEventsErrorsTest {
             MaxResults as a string     | {"MaxResults":"5"}                                    | SerializationException | MaxResults must be an integer.
             StartTime as text          | {"StartTime":"yesterday"}                             | SerializationException | StartTime must be a timestamp in epoch seconds.
             attributes not a list      | {"LookupAttributes":{"AttributeKey":"EventName"}}     | SerializationException | LookupAttributes must be a list.
+            trailing content           | {"MaxResults":5} {"x":1}                              | SerializationException | The request body is not valid JSON.
+            infinite StartTime         | {"StartTime":1e400}                                   | SerializationException | StartTime must be a timestamp in epoch seconds.
             MaxResults 0               | {"MaxResults":0}                                      | InvalidMaxResultsException | MaxResults must be between 1 and 50, not 0.
             MaxResults 51              | {"MaxResults":51}                                     | InvalidMaxResultsException | MaxResults must be between 1 and 50, not 51.
             start after end            | {"StartTime":1700000100,"EndTime":1700000000}         | InvalidTimeRangeException | StartTime must be before or equal to EndTime.

@@ -30,7 +30,7 @@ final class RetentionTest {
     void clockMovedPastRetention_oldEventsLeaveLookupsAndDisk() throws Exception {
         MutableClock clock = new MutableClock(START);
         try (RunningCairn cairn = RunningCairn.start(data, clock, Map.of("history.retention", "30d",
-                "store.segment-size", "1MB"))) {
+                "store.segment-size", "1MB", "ingest.max-request-size", "512KB"))) {
             for (int batch = 0; batch < 5; batch++) {
                 assertThat(cairn.postRecords(batch("old-" + batch, START.minus(Duration.ofDays(1)), 1000), REGION)
                         .statusCode()).isEqualTo(200);

@@ -99,6 +99,13 @@ final class NativeIngestTest {
             insight without details      | [{"eventTime":"2026-02-01T10:00:00Z","eventCategory":"Insight","awsRegion":"r"}] | InvalidParameterException | Record 0: required field insightDetails is missing
             duplicate field              | [{"eventTime":"2026-02-01T10:00:00Z","eventSource":"a","eventName":"b","eventName":"c","awsRegion":"r"}] | InvalidParameterException | Record 0: field eventName appears twice
             trailing content             | [GOOD] []                                                       | SerializationException | Unexpected content after the records.
+            null eventID                 | [{"eventID":null,"eventTime":"2026-02-01T10:00:00Z","eventSource":"a","eventName":"b","awsRegion":"r"}] | InvalidParameterException | Record 0: field eventID must be a string, not null (leave it out to have the server fill it in)
+            null readOnly                | [{"readOnly":null,"eventTime":"2026-02-01T10:00:00Z","eventSource":"a","eventName":"b","awsRegion":"r"}] | InvalidParameterException | Record 0: field readOnly must be a boolean (true or false), not null (leave it out to have the server fill it in)
+            empty eventID                | [{"eventID":"","eventTime":"2026-02-01T10:00:00Z","eventSource":"a","eventName":"b","awsRegion":"r"}] | InvalidParameterException | Record 0: field eventID must not be empty (leave it out to have the server fill it in)
+            eventTime with an offset     | [{"eventTime":"2026-02-01T10:00:00+05:00","eventSource":"a","eventName":"b","awsRegion":"r"}] | InvalidParameterException | Record 0: field eventTime is not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ: 2026-02-01T10:00:00+05:00
+            eventTime before 1970        | [{"eventTime":"1960-01-01T00:00:00Z","eventSource":"a","eventName":"b","awsRegion":"r"}] | InvalidParameterException | Record 0: field eventTime must be between 1970-01-01T00:00:00Z and 2242-03-16T12:56:31Z: 1960-01-01T00:00:00Z
+            eventTime past the store     | [{"eventTime":"2300-01-01T00:00:00Z","eventSource":"a","eventName":"b","awsRegion":"r"}] | InvalidParameterException | Record 0: field eventTime must be between 1970-01-01T00:00:00Z and 2242-03-16T12:56:31Z: 2300-01-01T00:00:00Z
+            eventTime in the future      | [GOOD, {"eventTime":"2026-02-03T00:00:01Z","eventSource":"a","eventName":"b","awsRegion":"r"}] | InvalidParameterException | Record 1: field eventTime is more than 24 hours ahead of the server's clock: 2026-02-03T00:00:01Z
             """)
     void records_badBatch_isRefusedAndNothingIsStored(String name, String body, String code, String message)
             throws Exception {
@@ -156,6 +163,19 @@ final class NativeIngestTest {
                 .header("Authorization", String.format(RunningCairn.SIGNATURE, REGION))
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
                         () -> new java.io.ByteArrayInputStream(body))).build();
+    }
+
+    @Test
+    void records_atTheLimitBeforeTheServerFields_isRefusedAndNothingIsStored() throws Exception {
+        String prefix = "{\"eventTime\":\"2026-02-01T10:00:00Z\",\"eventSource\":\"a\",\"eventName\":\"b\","
+                + "\"awsRegion\":\"us-east-2\",\"requestParameters\":{\"blob\":\"";
+        String record = prefix + "z".repeat(256 * 1024 - prefix.length() - 3) + "\"}}";
+        assertThat(record.length()).isEqualTo(256 * 1024);
+        HttpResponse<String> response = cairn.postRecords(("[" + record + "]").getBytes(StandardCharsets.UTF_8), REGION);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(MAPPER.readTree(response.body()).get("message").asText()).startsWith("Record 0: with the fields "
+                + "the server fills in, the record is ");
+        assertThat(allEvents()).isEmpty();
     }
 
     @Test

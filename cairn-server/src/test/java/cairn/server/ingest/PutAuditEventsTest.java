@@ -122,7 +122,7 @@ final class PutAuditEventsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             bad checksum             | CHECKSUM                                                        | InvalidChecksum | eventDataChecksum does not match the SHA-256 of eventData.
-            not JSON                 | {"version":                                                     | InvalidData | eventData is not valid JSON.
+            not JSON                 | {"version":                                                     | InvalidData | eventData must be exactly one JSON object, with no key twice.
             not an object            | [1,2]                                                           | InvalidData | eventData must be a JSON object.
             missing eventName        | {"version":"1","userIdentity":{"type":"a","principalId":"b"},"eventSource":"s","eventTime":"2026-04-30T10:00:00Z","UID":"u","recipientAccountId":"ACCOUNT"} | FieldNotFound | eventData.eventName is required.
             missing principalId      | {"version":"1","userIdentity":{"type":"a"},"eventSource":"s","eventName":"n","eventTime":"2026-04-30T10:00:00Z","UID":"u","recipientAccountId":"ACCOUNT"} | FieldNotFound | eventData.userIdentity.principalId is required.
@@ -130,6 +130,9 @@ final class PutAuditEventsTest {
             bad time                 | {"version":"1","userIdentity":{"type":"a","principalId":"b"},"eventSource":"s","eventName":"n","eventTime":"soon","UID":"u","recipientAccountId":"ACCOUNT"} | InvalidData | eventData.eventTime must be a UTC time of the form yyyy-MM-ddTHH:mm:ss, not soon.
             bad address              | {"version":"1","userIdentity":{"type":"a","principalId":"b"},"eventSource":"s","eventName":"n","eventTime":"2026-04-30T10:00:00","UID":"u","recipientAccountId":"ACCOUNT","sourceIPAddress":"example.com"} | InvalidData | eventData.sourceIPAddress must be an IPv4 or IPv6 address.
             other recipient          | {"version":"1","userIdentity":{"type":"a","principalId":"b"},"eventSource":"s","eventName":"n","eventTime":"2026-04-30T10:00:00Z","UID":"u","recipientAccountId":"000000000000"} | InvalidRecipient | eventData.recipientAccountId must be the channel owner's account, ACCOUNT.
+            trailing fields          | {"version":"1","userIdentity":{"type":"a","principalId":"b"},"eventSource":"s","eventName":"n","eventTime":"2026-04-30T10:00:00Z","UID":"u","recipientAccountId":"ACCOUNT"},"userIdentity":{"type":"IAMUser","userName":"mallory"},"eventSource":"iam.amazonaws.com" | InvalidData | eventData must be exactly one JSON object, with no key twice.
+            duplicate key            | {"version":"1","userIdentity":{"type":"a","principalId":"b"},"eventSource":"s","eventName":"n","eventName":"m","eventTime":"2026-04-30T10:00:00Z","UID":"u","recipientAccountId":"ACCOUNT"} | InvalidData | eventData must be exactly one JSON object, with no key twice.
+            time in the future       | {"version":"1","userIdentity":{"type":"a","principalId":"b"},"eventSource":"s","eventName":"n","eventTime":"9999-01-01T00:00:00","UID":"u","recipientAccountId":"ACCOUNT"} | InvalidData | eventData.eventTime is more than 24 hours ahead of the server's clock: 9999-01-01T00:00:00.
             errorCode too long       | {"version":"1","userIdentity":{"type":"a","principalId":"b"},"eventSource":"s","eventName":"n","eventTime":"2026-04-30T10:00:00Z","UID":"u","recipientAccountId":"ACCOUNT","errorCode":"LONG"} | FieldTooLong | eventData.errorCode is longer than 256 characters.
             """)
     void putAuditEvents_oneBadEvent_isReportedAloneAndTheOthersStored(String name, String bad, String code,
