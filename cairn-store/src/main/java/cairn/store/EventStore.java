@@ -606,6 +606,7 @@ public final class EventStore implements AutoCloseable {
                 }
                 offset += append.sizes().length;
             }
+            index.settle();
         } finally {
             lock.writeLock().unlock();
         }

@@ -2,27 +2,61 @@ package cairn.store.index;
 
 import java.util.Arrays;
 
-/** A growable sorted array of longs: appends in order, inserts the rare out-of-order key in place. */
+/**
+ * A growable list of distinct longs kept in ascending order. Keys are appended; a key smaller than the last one
+ * leaves the list unsettled until {@link #settle()}, which sorts the new tail and merges it in one pass, so that
+ * events arriving out of time order cost a merge per batch rather than a shift per key.
+ */
 final class LongList implements PostingList {
     private long[] values = new long[4];
     private int size;
+    private int settled;
 
-    void addSorted(long value) {
+    /** Appends a key; returns true when this makes a settled list unsettled. */
+    boolean append(long value) {
         if (size == values.length) {
             values = Arrays.copyOf(values, size + (size >> 1) + 4);
         }
-        if (size == 0 || values[size - 1] < value) {
-            values[size++] = value;
+        boolean wasSettled = settled == size;
+        values[size++] = value;
+        if (wasSettled && (size == 1 || values[size - 2] < value)) {
+            settled = size;
+            return false;
+        }
+        return wasSettled;
+    }
+
+    /** Puts the keys appended out of order in their place and drops duplicates. */
+    void settle() {
+        if (settled == size) {
             return;
         }
-        int at = Arrays.binarySearch(values, 0, size, value);
-        if (at >= 0) {
-            return;
+        Arrays.sort(values, settled, size);
+        if (settled > 0 && values[settled] <= values[settled - 1]) {
+            long[] tail = Arrays.copyOfRange(values, settled, size);
+            int from = settled - 1;
+            int next = tail.length - 1;
+            int to = size - 1;
+            while (next >= 0) {
+                if (from >= 0 && values[from] > tail[next]) {
+                    values[to--] = values[from--];
+                } else {
+                    values[to--] = tail[next--];
+                }
+            }
         }
-        at = -at - 1;
-        System.arraycopy(values, at, values, at + 1, size - at);
-        values[at] = value;
-        size++;
+        int kept = 1;
+        for (int i = 1; i < size; i++) {
+            if (values[i] != values[kept - 1]) {
+                values[kept++] = values[i];
+            }
+        }
+        size = kept;
+        settled = size;
+    }
+
+    boolean isSettled() {
+        return settled == size;
     }
 
     @Override

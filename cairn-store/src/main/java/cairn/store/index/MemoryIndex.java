@@ -4,6 +4,7 @@ import cairn.store.Keys;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -23,6 +24,7 @@ public final class MemoryIndex implements SegmentIndex {
     private long[] firstKeys = new long[INITIAL_SLOTS];
     private LongList[] lists = new LongList[INITIAL_SLOTS];
     private int termCount;
+    private final List<LongList> unsettled = new ArrayList<>();
     private long[] filePositions = new long[1024];
     private int recordCount;
     private long endPosition;
@@ -69,12 +71,25 @@ public final class MemoryIndex implements SegmentIndex {
                 return;
             }
             LongList list = new LongList();
-            list.addSorted(firstKeys[slot]);
-            list.addSorted(key);
+            list.append(firstKeys[slot]);
+            if (list.append(key)) {
+                unsettled.add(list);
+            }
             lists[slot] = list;
-        } else {
-            lists[slot].addSorted(key);
+        } else if (lists[slot].append(key)) {
+            unsettled.add(lists[slot]);
         }
+    }
+
+    /**
+     * Puts the keys of records that arrived out of time order in their place. The store calls it under its write
+     * lock after each batch; readers then see settled lists only. Single-threaded users need not: reading settles.
+     */
+    public void settle() {
+        for (LongList list : unsettled) {
+            list.settle();
+        }
+        unsettled.clear();
     }
 
     /** The slot that holds the term, or the empty slot where it would go. */
@@ -125,6 +140,9 @@ public final class MemoryIndex implements SegmentIndex {
 
     @Override
     public PostingList postings(Term term) {
+        if (!unsettled.isEmpty()) {
+            settle();
+        }
         int slot = slotOf(term.hash(), term.bytes());
         if (terms[slot] == null) {
             return PostingList.EMPTY;
@@ -155,6 +173,7 @@ public final class MemoryIndex implements SegmentIndex {
 
     /** Writes this index as a sealed index file (see {@link SealedIndex} for the layout). */
     public void writeTo(Path file, long baseOffset) throws IOException {
+        settle();
         if (termCount >= 1 << 24) {
             throw new IOException("a segment index holds at most 16,777,215 terms; use smaller segments");
         }

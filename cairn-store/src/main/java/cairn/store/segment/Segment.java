@@ -123,6 +123,7 @@ public final class Segment {
             channel.truncate(committedEnd);
             channel.force(true);
         }
+        index.settle();
         recovery.records += index.recordCount();
         return index;
     }
