@@ -32,8 +32,12 @@ final class LongList implements PostingList {
             return;
         }
         Arrays.sort(values, settled, size);
+        // Only the part from where the new keys land to the end can change; the rest stays as it was.
+        int changedFrom = settled;
         if (settled > 0 && values[settled] <= values[settled - 1]) {
             long[] tail = Arrays.copyOfRange(values, settled, size);
+            int landing = Arrays.binarySearch(values, 0, settled, tail[0]);
+            changedFrom = landing >= 0 ? landing : -landing - 1;
             int from = settled - 1;
             int next = tail.length - 1;
             int to = size - 1;
@@ -45,8 +49,8 @@ final class LongList implements PostingList {
                 }
             }
         }
-        int kept = 1;
-        for (int i = 1; i < size; i++) {
+        int kept = Math.max(changedFrom, 1);
+        for (int i = kept; i < size; i++) {
             if (values[i] != values[kept - 1]) {
                 values[kept++] = values[i];
             }
