@@ -47,7 +47,6 @@ public final class HttpLookupLoad {
         double warmUp = 5;
         int rounds = 3;
         String heap = "1g";
-        String serverMain = "cairn.server.Main";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--store" -> store = Path.of(args[i + 1]);
@@ -58,7 +57,6 @@ public final class HttpLookupLoad {
                 case "--warm-up" -> warmUp = Double.parseDouble(args[i + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--server-heap" -> heap = args[i + 1];
-                case "--server-main" -> serverMain = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -68,7 +66,7 @@ public final class HttpLookupLoad {
         Medians medians = new Medians();
         List<byte[]> requests = null;
         for (int round = 1; round <= rounds; round++) {
-            try (CairnProcess cairn = CairnProcess.start(serverMain, data, heap, List.of())) {
+            try (CairnProcess cairn = CairnProcess.start("cairn.server.Main", data, heap, List.of())) {
                 System.out.printf("round %d: %d records in %d segments; start-up %d ms (store recovery %d ms)%n",
                         round, cairn.records(), cairn.segments(), cairn.startUp().toMillis(), cairn.recoveryMillis());
                 medians.add("start-up until LookupEvents answers, ms", cairn.startUp().toMillis());
