@@ -10,6 +10,8 @@ public enum ErrorCode {
     UNKNOWN_OPERATION("UnknownOperationException"),
     MISSING_AUTHENTICATION_TOKEN("MissingAuthenticationTokenException"),
     INCOMPLETE_SIGNATURE("IncompleteSignatureException"),
+    INVALID_SIGNATURE("InvalidSignatureException"),
+    UNRECOGNIZED_CLIENT("UnrecognizedClientException"),
     VALIDATION("ValidationException"),
     INVALID_PARAMETER("InvalidParameterException"),
     UNSUPPORTED_OPERATION("UnsupportedOperationException"),

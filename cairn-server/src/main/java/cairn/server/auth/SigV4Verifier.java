@@ -1,0 +1,403 @@
+package cairn.server.auth;
+
+import cairn.model.error.CloudTrailException;
+import cairn.model.error.ErrorCode;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Verifies AWS Signature Version 4 as AWS defines it, in the header form ({@code Authorization: AWS4-HMAC-SHA256
+ * Credential=..., SignedHeaders=..., Signature=...}) and the presigned query form ({@code X-Amz-Credential},
+ * {@code X-Amz-Signature}, ...): the canonical request (method, the path normalised and URI-encoded again as for every
+ * service but S3, the query sorted and strictly encoded, the signed headers with their values trimmed, the payload's
+ * SHA-256 or {@code UNSIGNED-PAYLOAD}), the credential scope (date, region, service), the request time within
+ * 15 minutes of the clock, and the signature compared in constant time. Error messages never contain the secret or
+ * the expected signature. Thread-safe.
+ */
+public final class SigV4Verifier {
+    public static final String ALGORITHM = "AWS4-HMAC-SHA256";
+    public static final Duration MAX_SKEW = Duration.ofMinutes(15);
+    public static final Duration MAX_PRESIGNED_EXPIRY = Duration.ofDays(7);
+    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final SecretLookup secrets;
+    private final Clock clock;
+
+    public SigV4Verifier(SecretLookup secrets, Clock clock) {
+        this.secrets = requireNonNull(secrets, "secrets is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** Finds the secret of an access key; empty when the key is unknown or not active. */
+    public interface SecretLookup {
+        Optional<String> secretFor(String accessKeyId, Optional<String> sessionToken);
+    }
+
+    /**
+     * A request as it came off the wire.
+     *
+     * @param rawPath the path exactly as sent, still percent-encoded
+     * @param rawQuery the query exactly as sent (without {@code ?}), still percent-encoded; empty when none
+     * @param headers the headers, names in any case, each with its values in the order received
+     */
+    public record Request(String method, String rawPath, String rawQuery, Map<String, List<String>> headers,
+                          byte[] body) {
+        public Request {
+            requireNonNull(method, "method is null");
+            requireNonNull(rawPath, "rawPath is null");
+            requireNonNull(rawQuery, "rawQuery is null");
+            headers = lowerCased(requireNonNull(headers, "headers is null"));
+            requireNonNull(body, "body is null");
+        }
+
+        Optional<String> header(String name) {
+            List<String> values = headers.get(name);
+            return values == null || values.isEmpty() ? Optional.empty() : Optional.of(String.join(",", values));
+        }
+
+        private static Map<String, List<String>> lowerCased(Map<String, List<String>> headers) {
+            Map<String, List<String>> lower = new TreeMap<>();
+            headers.forEach((name, values) -> lower.computeIfAbsent(name.toLowerCase(java.util.Locale.ROOT),
+                    ignored -> new ArrayList<>()).addAll(values));
+            return lower;
+        }
+    }
+
+    /** Who signed: the access key, the session token if any, and the credential scope. */
+    public record Signer(String accessKeyId, Optional<String> sessionToken, String date, String region,
+                         String service) {
+    }
+
+    /** Verifies the request's signature; returns who signed it, or throws CloudTrail's error for what is wrong. */
+    public Signer verify(Request request) {
+        List<Parameter> query = parseQuery(request.rawQuery());
+        Optional<String> authorization = request.header("authorization");
+        boolean presigned = authorization.isEmpty() && query.stream().anyMatch(p -> p.name().equals("X-Amz-Credential"));
+        Signed signed = presigned ? presignedForm(query) : headerForm(authorization, request);
+        String[] scope = signed.credential().split("/", -1);
+        if (scope.length != 5 || !scope[4].equals("aws4_request") || scope[0].isEmpty() || scope[2].isEmpty()
+                || scope[3].isEmpty() || !scope[1].matches("\\d{8}")) {
+            throw incomplete("Credential should be scoped to a valid region, date and service: "
+                    + "<access key>/<YYYYMMDD>/<region>/<service>/aws4_request.");
+        }
+        Instant requestTime = parseAmzDate(signed.amzDate());
+        if (!signed.amzDate().startsWith(scope[1])) {
+            throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "Date in Credential scope does not match "
+                    + "YYYYMMDD from ISO-8601 version of date from HTTP: '" + scope[1] + "' != '"
+                    + signed.amzDate().substring(0, 8) + "'.");
+        }
+        checkTime(requestTime, presigned ? signed.expires() : Optional.empty(), signed.amzDate());
+        List<String> signedHeaders = List.of(signed.signedHeaders().split(";", -1));
+        if (!signedHeaders.contains("host")) {
+            throw incomplete("SignedHeaders must include host.");
+        }
+        Optional<String> sessionToken = presigned
+                ? query.stream().filter(p -> p.name().equals("X-Amz-Security-Token")).map(Parameter::value).findFirst()
+                : request.header("x-amz-security-token");
+        String secret = secrets.secretFor(scope[0], sessionToken).orElseThrow(() -> new CloudTrailException(
+                ErrorCode.UNRECOGNIZED_CLIENT, "The security token included in the request is invalid."));
+        String canonicalRequest = request.method() + "\n"
+                + canonicalPath(request.rawPath()) + "\n"
+                + canonicalQuery(query, presigned) + "\n"
+                + canonicalHeaders(request, signedHeaders) + "\n"
+                + signed.signedHeaders() + "\n"
+                + payloadHash(request);
+        String stringToSign = ALGORITHM + "\n" + signed.amzDate() + "\n" + scope[1] + "/" + scope[2] + "/" + scope[3]
+                + "/aws4_request\n" + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+        byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), scope[1]);
+        key = hmac(key, scope[2]);
+        key = hmac(key, scope[3]);
+        key = hmac(key, "aws4_request");
+        byte[] expected = HEX.formatHex(hmac(key, stringToSign)).getBytes(StandardCharsets.US_ASCII);
+        byte[] given = signed.signature().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, given)) {
+            throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "The request signature we calculated does "
+                    + "not match the signature you provided. Check your AWS Secret Access Key and signing method.");
+        }
+        return new Signer(scope[0], sessionToken, scope[1], scope[2], scope[3]);
+    }
+
+    private record Signed(String credential, String signedHeaders, String signature, String amzDate,
+                          Optional<Duration> expires) {
+    }
+
+    private static Signed headerForm(Optional<String> authorization, Request request) {
+        if (authorization.isEmpty()) {
+            throw new CloudTrailException(ErrorCode.MISSING_AUTHENTICATION_TOKEN,
+                    "Request is missing Authentication Token: sign it with AWS Signature Version 4.");
+        }
+        String header = authorization.get().strip();
+        if (!header.startsWith(ALGORITHM + " ")) {
+            throw incomplete("Authorization header requires the " + ALGORITHM + " algorithm.");
+        }
+        String credential = null;
+        String signedHeaders = null;
+        String signature = null;
+        for (String part : header.substring(ALGORITHM.length() + 1).split(",")) {
+            String item = part.strip();
+            if (item.startsWith("Credential=")) {
+                credential = item.substring("Credential=".length());
+            } else if (item.startsWith("SignedHeaders=")) {
+                signedHeaders = item.substring("SignedHeaders=".length());
+            } else if (item.startsWith("Signature=")) {
+                signature = item.substring("Signature=".length());
+            }
+        }
+        if (credential == null || signedHeaders == null || signedHeaders.isEmpty() || signature == null
+                || signature.isEmpty()) {
+            throw incomplete("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' "
+                    + "parameters.");
+        }
+        String amzDate = request.header("x-amz-date").orElseThrow(() -> incomplete(
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."));
+        return new Signed(credential, signedHeaders, signature, amzDate, Optional.empty());
+    }
+
+    private static Signed presignedForm(List<Parameter> query) {
+        Map<String, String> values = new TreeMap<>();
+        for (Parameter parameter : query) {
+            values.putIfAbsent(parameter.name(), parameter.value());
+        }
+        for (String required : List.of("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders",
+                "X-Amz-Signature", "X-Amz-Expires")) {
+            if (!values.containsKey(required) || values.get(required).isEmpty()) {
+                throw incomplete("A presigned request requires the query parameter " + required + ".");
+            }
+        }
+        if (!values.get("X-Amz-Algorithm").equals(ALGORITHM)) {
+            throw incomplete("X-Amz-Algorithm must be " + ALGORITHM + ".");
+        }
+        Duration expires;
+        try {
+            expires = Duration.ofSeconds(Long.parseLong(values.get("X-Amz-Expires")));
+        } catch (NumberFormatException e) {
+            throw incomplete("X-Amz-Expires must be a number of seconds.");
+        }
+        if (expires.isNegative() || expires.compareTo(MAX_PRESIGNED_EXPIRY) > 0) {
+            throw incomplete("X-Amz-Expires must be between 0 and 604800 seconds (7 days).");
+        }
+        return new Signed(values.get("X-Amz-Credential"), values.get("X-Amz-SignedHeaders"),
+                values.get("X-Amz-Signature"), values.get("X-Amz-Date"), Optional.of(expires));
+    }
+
+    private static Instant parseAmzDate(String amzDate) {
+        try {
+            return LocalDateTime.parse(amzDate, AMZ_DATE).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw incomplete("X-Amz-Date must be of the form yyyyMMddTHHmmssZ, not " + amzDate + ".");
+        }
+    }
+
+    private void checkTime(Instant requestTime, Optional<Duration> expires, String amzDate) {
+        Instant now = clock.instant();
+        if (expires.isPresent()) {
+            if (requestTime.isAfter(now.plus(MAX_SKEW))) {
+                throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "Signature not yet current: " + amzDate
+                        + " is still later than " + AMZ_DATE.format(now.plus(MAX_SKEW).atOffset(ZoneOffset.UTC))
+                        + " (" + AMZ_DATE.format(now.atOffset(ZoneOffset.UTC)) + " + 15 min.)");
+            }
+            if (now.isAfter(requestTime.plus(expires.get()))) {
+                throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "Signature expired: " + amzDate
+                        + " + " + expires.get().toSeconds() + " s is now earlier than "
+                        + AMZ_DATE.format(now.atOffset(ZoneOffset.UTC)) + ".");
+            }
+            return;
+        }
+        if (requestTime.isBefore(now.minus(MAX_SKEW))) {
+            throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "Signature expired: " + amzDate
+                    + " is now earlier than " + AMZ_DATE.format(now.minus(MAX_SKEW).atOffset(ZoneOffset.UTC)) + " ("
+                    + AMZ_DATE.format(now.atOffset(ZoneOffset.UTC)) + " - 15 min.)");
+        }
+        if (requestTime.isAfter(now.plus(MAX_SKEW))) {
+            throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "Signature not yet current: " + amzDate
+                    + " is still later than " + AMZ_DATE.format(now.plus(MAX_SKEW).atOffset(ZoneOffset.UTC)) + " ("
+                    + AMZ_DATE.format(now.atOffset(ZoneOffset.UTC)) + " + 15 min.)");
+        }
+    }
+
+    private record Parameter(String name, String value) {
+    }
+
+    private static List<Parameter> parseQuery(String rawQuery) {
+        List<Parameter> parameters = new ArrayList<>();
+        if (rawQuery.isEmpty()) {
+            return parameters;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = equals < 0 ? pair : pair.substring(0, equals);
+            String value = equals < 0 ? "" : pair.substring(equals + 1);
+            parameters.add(new Parameter(decode(name), decode(value)));
+        }
+        return parameters;
+    }
+
+    /** The path as sent, with dot segments removed, then URI-encoded again (every service but S3 does). */
+    static String canonicalPath(String rawPath) {
+        if (rawPath.isEmpty()) {
+            return "/";
+        }
+        Deque<String> segments = new ArrayDeque<>();
+        for (String segment : rawPath.split("/", -1)) {
+            if (segment.equals("..")) {
+                segments.pollLast();
+            } else if (!segment.equals(".")) {
+                segments.addLast(segment);
+            }
+        }
+        StringBuilder path = new StringBuilder();
+        for (String segment : segments) {
+            if (!path.isEmpty() || !segment.isEmpty()) {
+                path.append('/');
+            }
+            path.append(encode(segment));
+        }
+        String normalised = path.toString();
+        if (normalised.isEmpty()) {
+            return "/";
+        }
+        if (!normalised.startsWith("/")) {
+            normalised = "/" + normalised;
+        }
+        if (rawPath.endsWith("/") && !normalised.endsWith("/")) {
+            normalised += "/";
+        }
+        return normalised;
+    }
+
+    private static String canonicalQuery(List<Parameter> query, boolean presigned) {
+        List<String[]> encoded = new ArrayList<>();
+        for (Parameter parameter : query) {
+            if (presigned && parameter.name().equals("X-Amz-Signature")) {
+                continue;
+            }
+            encoded.add(new String[]{encode(parameter.name()), encode(parameter.value())});
+        }
+        encoded.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
+        StringBuilder text = new StringBuilder();
+        for (String[] pair : encoded) {
+            if (!text.isEmpty()) {
+                text.append('&');
+            }
+            text.append(pair[0]).append('=').append(pair[1]);
+        }
+        return text.toString();
+    }
+
+    private static String canonicalHeaders(Request request, List<String> signedHeaders) {
+        StringBuilder text = new StringBuilder();
+        for (String name : signedHeaders) {
+            List<String> values = request.headers().get(name);
+            if (values == null) {
+                throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "The request signature we calculated "
+                        + "does not match the signature you provided: the signed header " + name + " is missing.");
+            }
+            List<String> trimmed = new ArrayList<>();
+            for (String value : values) {
+                trimmed.add(value.strip().replaceAll("\\s+", " "));
+            }
+            text.append(name).append(':').append(String.join(",", trimmed)).append('\n');
+        }
+        return text.toString();
+    }
+
+    private static String payloadHash(Request request) {
+        Optional<String> declared = request.header("x-amz-content-sha256");
+        if (declared.isPresent() && declared.get().equals("UNSIGNED-PAYLOAD")) {
+            return "UNSIGNED-PAYLOAD";
+        }
+        String actual = HEX.formatHex(sha256(request.body()));
+        if (declared.isPresent() && !declared.get().equalsIgnoreCase(actual)) {
+            throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE,
+                    "The provided 'x-amz-content-sha256' header does not match what was computed.");
+        }
+        return actual;
+    }
+
+    /** RFC 3986 encoding as SigV4 wants it: unreserved characters as they are, every other byte as %XX. */
+    static String encode(String text) {
+        StringBuilder encoded = new StringBuilder(text.length() + 8);
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                    || c == '.' || c == '~') {
+                encoded.append(c);
+            } else {
+                encoded.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+            }
+        }
+        return encoded.toString();
+    }
+
+    /** Percent-decoding of a query part; a {@code +} stays a {@code +}. */
+    static String decode(String text) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%' && i + 2 < text.length() && isHex(text.charAt(i + 1)) && isHex(text.charAt(i + 2))) {
+                bytes.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(raw, 0, raw.length);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static boolean isHex(char c) {
+        return Character.digit(c, 16) >= 0;
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] hmac(byte[] key, String data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static CloudTrailException incomplete(String message) {
+        return new CloudTrailException(ErrorCode.INCOMPLETE_SIGNATURE, message);
+    }
+}
