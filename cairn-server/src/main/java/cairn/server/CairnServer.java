@@ -85,10 +85,6 @@ public final class CairnServer implements AutoCloseable {
         return history.expire();
     }
 
-    public int segmentCount() {
-        return store.segmentCount();
-    }
-
     private void expireQuietly() {
         try {
             int deleted = history.expire();

@@ -95,18 +95,14 @@ public final class SigV4Verifier {
     public Signer verify(Request request) {
         List<Parameter> query = parseQuery(request.rawQuery());
         Optional<String> authorization = request.header("authorization");
-        boolean presigned = authorization.isEmpty() && query.stream().anyMatch(p -> p.name().equals("X-Amz-Credential"));
+        boolean presigned = authorization.isEmpty()
+                && query.stream().anyMatch(parameter -> parameter.name().equals("X-Amz-Credential"));
         Signed signed = presigned ? presignedForm(query) : headerForm(authorization, request);
-        String[] scope = signed.credential().split("/", -1);
-        if (scope.length != 5 || !scope[4].equals("aws4_request") || scope[0].isEmpty() || scope[2].isEmpty()
-                || scope[3].isEmpty() || !scope[1].matches("\\d{8}")) {
-            throw incomplete("Credential should be scoped to a valid region, date and service: "
-                    + "<access key>/<YYYYMMDD>/<region>/<service>/aws4_request.");
-        }
+        CredentialScope scope = CredentialScope.parse(signed.credential());
         Instant requestTime = parseAmzDate(signed.amzDate());
-        if (!signed.amzDate().startsWith(scope[1])) {
+        if (!signed.amzDate().startsWith(scope.date())) {
             throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "Date in Credential scope does not match "
-                    + "YYYYMMDD from ISO-8601 version of date from HTTP: '" + scope[1] + "' != '"
+                    + "YYYYMMDD from ISO-8601 version of date from HTTP: '" + scope.date() + "' != '"
                     + signed.amzDate().substring(0, 8) + "'.");
         }
         checkTime(requestTime, presigned ? signed.expires() : Optional.empty(), signed.amzDate());
@@ -117,7 +113,7 @@ public final class SigV4Verifier {
         Optional<String> sessionToken = presigned
                 ? query.stream().filter(p -> p.name().equals("X-Amz-Security-Token")).map(Parameter::value).findFirst()
                 : request.header("x-amz-security-token");
-        String secret = secrets.secretFor(scope[0], sessionToken).orElseThrow(() -> new CloudTrailException(
+        String secret = secrets.secretFor(scope.accessKeyId(), sessionToken).orElseThrow(() -> new CloudTrailException(
                 ErrorCode.UNRECOGNIZED_CLIENT, "The security token included in the request is invalid."));
         String canonicalRequest = request.method() + "\n"
                 + canonicalPath(request.rawPath()) + "\n"
@@ -125,11 +121,12 @@ public final class SigV4Verifier {
                 + canonicalHeaders(request, signedHeaders) + "\n"
                 + signed.signedHeaders() + "\n"
                 + payloadHash(request);
-        String stringToSign = ALGORITHM + "\n" + signed.amzDate() + "\n" + scope[1] + "/" + scope[2] + "/" + scope[3]
-                + "/aws4_request\n" + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
-        byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), scope[1]);
-        key = hmac(key, scope[2]);
-        key = hmac(key, scope[3]);
+        String stringToSign = ALGORITHM + "\n" + signed.amzDate() + "\n" + scope.date() + "/" + scope.region() + "/"
+                + scope.service() + "/aws4_request\n"
+                + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+        byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), scope.date());
+        key = hmac(key, scope.region());
+        key = hmac(key, scope.service());
         key = hmac(key, "aws4_request");
         byte[] expected = HEX.formatHex(hmac(key, stringToSign)).getBytes(StandardCharsets.US_ASCII);
         byte[] given = signed.signature().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
@@ -137,7 +134,7 @@ public final class SigV4Verifier {
             throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "The request signature we calculated does "
                     + "not match the signature you provided. Check your AWS Secret Access Key and signing method.");
         }
-        return new Signer(scope[0], sessionToken, scope[1], scope[2], scope[3]);
+        return new Signer(scope.accessKeyId(), sessionToken, scope.date(), scope.region(), scope.service());
     }
 
     private record Signed(String credential, String signedHeaders, String signature, String amzDate,
@@ -146,34 +143,12 @@ public final class SigV4Verifier {
 
     private static Signed headerForm(Optional<String> authorization, Request request) {
         if (authorization.isEmpty()) {
-            throw new CloudTrailException(ErrorCode.MISSING_AUTHENTICATION_TOKEN,
-                    "Request is missing Authentication Token: sign it with AWS Signature Version 4.");
+            throw CredentialScope.missing();
         }
-        String header = authorization.get().strip();
-        if (!header.startsWith(ALGORITHM + " ")) {
-            throw incomplete("Authorization header requires the " + ALGORITHM + " algorithm.");
-        }
-        String credential = null;
-        String signedHeaders = null;
-        String signature = null;
-        for (String part : header.substring(ALGORITHM.length() + 1).split(",")) {
-            String item = part.strip();
-            if (item.startsWith("Credential=")) {
-                credential = item.substring("Credential=".length());
-            } else if (item.startsWith("SignedHeaders=")) {
-                signedHeaders = item.substring("SignedHeaders=".length());
-            } else if (item.startsWith("Signature=")) {
-                signature = item.substring("Signature=".length());
-            }
-        }
-        if (credential == null || signedHeaders == null || signedHeaders.isEmpty() || signature == null
-                || signature.isEmpty()) {
-            throw incomplete("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' "
-                    + "parameters.");
-        }
+        CredentialScope.AuthorizationHeader header = CredentialScope.AuthorizationHeader.parse(authorization.get());
         String amzDate = request.header("x-amz-date").orElseThrow(() -> incomplete(
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."));
-        return new Signed(credential, signedHeaders, signature, amzDate, Optional.empty());
+        return new Signed(header.credential(), header.signedHeaders(), header.signature(), amzDate, Optional.empty());
     }
 
     private static Signed presignedForm(List<Parameter> query) {
@@ -398,6 +373,6 @@ public final class SigV4Verifier {
     }
 
     private static CloudTrailException incomplete(String message) {
-        return new CloudTrailException(ErrorCode.INCOMPLETE_SIGNATURE, message);
+        return CredentialScope.incomplete(message);
     }
 }

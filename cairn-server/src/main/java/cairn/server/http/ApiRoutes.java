@@ -2,6 +2,7 @@ package cairn.server.http;
 
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
+import cairn.server.auth.CredentialScope;
 import cairn.server.history.EventHistory;
 import cairn.server.ingest.Ingest;
 import cairn.server.ingest.PutAuditEvents;
@@ -59,7 +60,7 @@ public final class ApiRoutes {
     }
 
     private interface Operation {
-        byte[] call(ServerRequest request, SigV4Scope scope, byte[] body);
+        byte[] call(ServerRequest request, CredentialScope scope, byte[] body);
     }
 
     private void handle(ServerRequest request, ServerResponse response, String contentType, Operation operation) {
@@ -67,7 +68,7 @@ public final class ApiRoutes {
         response.header(REQUEST_ID, requestId);
         byte[] answer;
         try {
-            SigV4Scope scope = SigV4Scope.of(request.headers().first(HeaderNames.AUTHORIZATION),
+            CredentialScope scope = CredentialScope.of(request.headers().first(HeaderNames.AUTHORIZATION),
                     request.query().first("X-Amz-Credential").asOptional());
             byte[] body = readBody(request);
             answer = operation.call(request, scope, body);
@@ -120,7 +121,7 @@ public final class ApiRoutes {
                 + " bytes (ingest.max-request-size).");
     }
 
-    private byte[] cloudTrail(ServerRequest request, SigV4Scope scope, byte[] body) {
+    private byte[] cloudTrail(ServerRequest request, CredentialScope scope, byte[] body) {
         String target = request.headers().first(TARGET).orElseThrow(() -> new CloudTrailException(
                 ErrorCode.UNKNOWN_OPERATION, "The X-Amz-Target header is missing."));
         if (!target.startsWith(TARGET_PREFIX)) {
@@ -134,12 +135,12 @@ public final class ApiRoutes {
         };
     }
 
-    private byte[] putAuditEvents(ServerRequest request, SigV4Scope scope, byte[] body) {
+    private byte[] putAuditEvents(ServerRequest request, CredentialScope scope, byte[] body) {
         return putAuditEvents.handle(scope.region(), request.query().first("channelArn").asOptional(),
                 request.query().first("externalId").asOptional(), body);
     }
 
-    private byte[] records(ServerRequest request, SigV4Scope scope, byte[] body) {
+    private byte[] records(ServerRequest request, CredentialScope scope, byte[] body) {
         List<Ingest.Stored> stored = ingest.ingestRecords(body);
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 48 * stored.size());
         try (JsonGenerator json = JSON_FACTORY.createGenerator(out)) {

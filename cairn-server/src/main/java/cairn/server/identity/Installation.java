@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -68,8 +67,7 @@ public record Installation(String accountId, String accessKeyId, String secretAc
                 + "\naws_secret_access_key = " + secret + "\n").getBytes(StandardCharsets.UTF_8));
         writePrivate(tokenKeyFile, tokenKey);
         writePrivate(settings, ("# Created by Cairn at first start.\naccount-id=" + account
-                + "\nchannel-id=" + channelId + "\nkey-fingerprint=" + HexFormat.of().formatHex(tokenKey, 0, 4)
-                + "\n").getBytes(StandardCharsets.UTF_8));
+                + "\nchannel-id=" + channelId + "\n").getBytes(StandardCharsets.UTF_8));
         return new Installation(account.toString(), accessKeyId, secret, channelId, tokenKey, credentials, true);
     }
 
