@@ -65,6 +65,11 @@ public final class Frame {
      * Reads the frame at {@code at}; empty when the bytes there are not a whole, intact frame (torn or corrupt).
      */
     static Decoded decode(ByteBuffer file, int at, int limit, int maxFrameBytes) {
+        return decode(file, at, limit, maxFrameBytes, true);
+    }
+
+    /** As {@link #decode(ByteBuffer, int, int, int)}, with the terms left in the buffer when {@code withTerms} is off. */
+    static Decoded decode(ByteBuffer file, int at, int limit, int maxFrameBytes, boolean withTerms) {
         if (limit - at < HEADER_BYTES) {
             return null;
         }
@@ -83,7 +88,7 @@ public final class Frame {
         int termCount = Short.toUnsignedInt(file.getShort(payloadStart + 9));
         int cursor = payloadStart + 11;
         int payloadEnd = payloadStart + payloadLength;
-        List<byte[]> terms = new ArrayList<>(termCount);
+        List<byte[]> terms = withTerms ? new ArrayList<>(termCount) : List.of();
         for (int i = 0; i < termCount; i++) {
             if (cursor + 2 > payloadEnd) {
                 return null;
@@ -93,9 +98,11 @@ public final class Frame {
             if (cursor + length > payloadEnd) {
                 return null;
             }
-            byte[] term = new byte[length];
-            file.get(cursor, term);
-            terms.add(term);
+            if (withTerms) {
+                byte[] term = new byte[length];
+                file.get(cursor, term);
+                terms.add(term);
+            }
             cursor += length;
         }
         return new Decoded((flags & LAST_OF_BATCH) != 0, eventTime, terms, cursor, payloadEnd);

@@ -180,7 +180,7 @@ public final class Segment {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Frame.Decoded frame = Frame.decode(buffer, 0, buffer.capacity(), Frame.MAX_PAYLOAD_BYTES);
+        Frame.Decoded frame = Frame.decode(buffer, 0, buffer.capacity(), Frame.MAX_PAYLOAD_BYTES, false);
         if (frame == null) {
             throw new UncheckedIOException(new IOException("corrupt record at " + logFile + ":" + start));
         }
