@@ -1,8 +1,11 @@
 package cairn.server;
 
+import cairn.server.audit.SelfAudit;
+import cairn.server.auth.Authenticator;
 import cairn.server.config.CairnConfig;
 import cairn.server.history.EventHistory;
 import cairn.server.http.ApiRoutes;
+import cairn.server.identity.Directory;
 import cairn.server.identity.Installation;
 import cairn.server.ingest.Ingest;
 import cairn.server.ingest.PutAuditEvents;
@@ -26,27 +29,33 @@ public final class CairnServer implements AutoCloseable {
 
     private final EventStore store;
     private final EventHistory history;
+    private final SelfAudit audit;
     private final Installation installation;
     private final WebServer webServer;
     private final ScheduledExecutorService maintenance;
 
-    private CairnServer(EventStore store, EventHistory history, Installation installation, WebServer webServer,
-                        ScheduledExecutorService maintenance) {
+    private CairnServer(EventStore store, EventHistory history, SelfAudit audit, Installation installation,
+                        WebServer webServer, ScheduledExecutorService maintenance) {
         this.store = store;
         this.history = history;
+        this.audit = audit;
         this.installation = installation;
         this.webServer = webServer;
         this.maintenance = maintenance;
     }
 
     public static CairnServer start(CairnConfig config, Clock clock) throws IOException {
-        Installation installation = Installation.openOrCreate(config.dataDirectory());
+        Installation installation = Installation.openOrCreate(config.dataDirectory(), clock);
         EventStore store = EventStore.open(new StoreConfig(config.dataDirectory().resolve("log"),
                 config.store().segmentBytes(), StoreConfig.DEFAULT_MAX_ENTRY_BYTES));
         EventHistory history = new EventHistory(store, clock, config.history(), installation.tokenKey());
-        Ingest ingest = new Ingest(store, installation.accountId(), config.ingest().maxRecords(), clock);
-        PutAuditEvents putAuditEvents = new PutAuditEvents(ingest, installation.channelId(), Optional.empty(), clock);
-        ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents, config.ingest().maxRequestBytes());
+        SelfAudit audit = new SelfAudit(store, installation.accountId());
+        Ingest ingest = new Ingest(store, audit, config.ingest().maxRecords(), clock);
+        PutAuditEvents putAuditEvents = new PutAuditEvents(ingest, installation.directory(), Optional.empty(), clock);
+        Authenticator authenticator = new Authenticator(installation.directory(), clock,
+                config.server()::servesRegion);
+        ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents, authenticator, audit, clock,
+                config.ingest().maxRequestBytes());
         WebServer webServer = WebServer.builder()
                 .host(config.server().host())
                 .port(config.server().port())
@@ -63,7 +72,7 @@ public final class CairnServer implements AutoCloseable {
             return thread;
         });
         long every = config.history().retentionCheckInterval().toMillis();
-        CairnServer server = new CairnServer(store, history, installation, webServer, maintenance);
+        CairnServer server = new CairnServer(store, history, audit, installation, webServer, maintenance);
         maintenance.scheduleWithFixedDelay(server::expireQuietly, every, every, TimeUnit.MILLISECONDS);
         return server;
     }
@@ -74,6 +83,16 @@ public final class CairnServer implements AutoCloseable {
 
     public Installation installation() {
         return installation;
+    }
+
+    /** The accounts, principals and keys; changes take effect on the next request. */
+    public Directory directory() {
+        return installation.directory();
+    }
+
+    /** Waits until the audit events of the calls answered so far are stored and found by lookups. */
+    public void flushAudit() {
+        audit.flush();
     }
 
     public RecoveryReport recoveryReport() {
@@ -100,6 +119,7 @@ public final class CairnServer implements AutoCloseable {
     public void close() throws IOException {
         maintenance.shutdownNow();
         webServer.stop();
+        audit.flush();
         store.close();
     }
 }

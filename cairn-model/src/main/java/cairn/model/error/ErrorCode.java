@@ -12,6 +12,8 @@ public enum ErrorCode {
     INCOMPLETE_SIGNATURE("IncompleteSignatureException"),
     INVALID_SIGNATURE("InvalidSignatureException"),
     UNRECOGNIZED_CLIENT("UnrecognizedClientException"),
+    EXPIRED_TOKEN("ExpiredTokenException"),
+    ACCESS_DENIED("AccessDeniedException"),
     VALIDATION("ValidationException"),
     INVALID_PARAMETER("InvalidParameterException"),
     UNSUPPORTED_OPERATION("UnsupportedOperationException"),

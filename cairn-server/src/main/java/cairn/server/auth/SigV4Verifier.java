@@ -23,7 +23,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 import static java.util.Objects.requireNonNull;
 
@@ -43,15 +45,19 @@ public final class SigV4Verifier {
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
     private static final HexFormat HEX = HexFormat.of();
 
-    private final SecretLookup secrets;
     private final Clock clock;
+    private final Predicate<String> validRegion;
 
-    public SigV4Verifier(SecretLookup secrets, Clock clock) {
-        this.secrets = requireNonNull(secrets, "secrets is null");
+    /** A verifier on {@code clock} that takes credential scopes in the regions {@code validRegion} accepts. */
+    public SigV4Verifier(Clock clock, Predicate<String> validRegion) {
         this.clock = requireNonNull(clock, "clock is null");
+        this.validRegion = requireNonNull(validRegion, "validRegion is null");
     }
 
-    /** Finds the secret of an access key; empty when the key is unknown or not active. */
+    /**
+     * Finds the secret of an access key; empty when the key is unknown, not active, or its session token is not the
+     * one it was issued with. It may throw CloudTrail's error for a key it knows but refuses (an expired session).
+     */
     public interface SecretLookup {
         Optional<String> secretFor(String accessKeyId, Optional<String> sessionToken);
     }
@@ -91,14 +97,25 @@ public final class SigV4Verifier {
                          String service) {
     }
 
-    /** Verifies the request's signature; returns who signed it, or throws CloudTrail's error for what is wrong. */
-    public Signer verify(Request request) {
+    /**
+     * Verifies the request's signature for one of {@code services}, with the secrets {@code secrets} finds; returns
+     * who signed it, or throws CloudTrail's error for what is wrong.
+     */
+    public Signer verify(Request request, Set<String> services, SecretLookup secrets) {
         List<Parameter> query = parseQuery(request.rawQuery());
         Optional<String> authorization = request.header("authorization");
         boolean presigned = authorization.isEmpty()
                 && query.stream().anyMatch(parameter -> parameter.name().equals("X-Amz-Credential"));
         Signed signed = presigned ? presignedForm(query) : headerForm(authorization, request);
         CredentialScope scope = CredentialScope.parse(signed.credential());
+        if (!services.contains(scope.service())) {
+            throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "Credential should be scoped to correct "
+                    + "service: '" + String.join("' or '", services) + "'.");
+        }
+        if (!validRegion.test(scope.region())) {
+            throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "Credential should be scoped to a valid "
+                    + "region, not '" + scope.region() + "'.");
+        }
         Instant requestTime = parseAmzDate(signed.amzDate());
         if (!signed.amzDate().startsWith(scope.date())) {
             throw new CloudTrailException(ErrorCode.INVALID_SIGNATURE, "Date in Credential scope does not match "

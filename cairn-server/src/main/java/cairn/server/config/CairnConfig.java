@@ -29,13 +29,44 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         requireNonNull(history, "history is null");
     }
 
-    /** Where the API listens. Port 0 picks a free port. */
-    public record Server(String host, int port) {
+    /**
+     * Where the API listens (port 0 picks a free port), and the regions it serves: calls signed for any other region
+     * are refused. Empty means every well-formed region name ({@code server.regions = *}).
+     */
+    public record Server(String host, int port, List<String> regions) {
+        private static final java.util.regex.Pattern REGION =
+                java.util.regex.Pattern.compile("[a-z]{2,12}(-[a-z]{1,16}){1,3}-\\d{1,2}[a-z]?");
+
         public Server {
             requireNonNull(host, "host is null");
+            regions = List.copyOf(requireNonNull(regions, "regions is null"));
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0..65535: " + port);
             }
+        }
+
+        public Server(String host, int port) {
+            this(host, port, List.of());
+        }
+
+        /** Whether calls signed for {@code region} are served. */
+        public boolean servesRegion(String region) {
+            return regions.isEmpty() ? REGION.matcher(region).matches() : regions.contains(region);
+        }
+
+        static List<String> parseRegions(String text) {
+            if (text.equals("*")) {
+                return List.of();
+            }
+            List<String> regions = new ArrayList<>();
+            for (String part : text.split(",")) {
+                String region = part.strip();
+                if (!REGION.matcher(region).matches()) {
+                    throw new IllegalArgumentException("not a region name such as us-east-1: " + region);
+                }
+                regions.add(region);
+            }
+            return regions;
         }
     }
 
@@ -62,6 +93,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         Map<String, String> values = new LinkedHashMap<>();
         values.put("server.host", "127.0.0.1");
         values.put("server.port", "8745");
+        values.put("server.regions", "*");
         values.put("data.directory", "data");
         values.put("store.segment-size", "128MB");
         values.put("ingest.max-request-size", "16MB");
@@ -158,6 +190,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         Reader reader = new Reader(values, problems);
         String host = reader.get("server.host", text -> text);
         Integer port = reader.get("server.port", text -> intIn(text, 0, 65535));
+        List<String> regions = reader.get("server.regions", Server::parseRegions);
         Path data = reader.get("data.directory", Path::of);
         Long segmentBytes = reader.get("store.segment-size", text -> sizeIn(text, 1L << 20, 1L << 30));
         Long maxRequest = reader.get("ingest.max-request-size", text -> sizeIn(text, 64L << 10, 256L << 20));
@@ -174,7 +207,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new CairnConfig(new Server(host, port), data, new Store(segmentBytes),
+        return new CairnConfig(new Server(host, port, regions), data, new Store(segmentBytes),
                 new Ingest(maxRequest, maxRecords), new History(retention, tokenTtl, multi, check));
     }
 

@@ -68,19 +68,22 @@ public final class EventHistory {
         return store.expireBefore(horizon()).join();
     }
 
-    /** LookupEvents: the request body as sent, the region of the call; returns the response body. */
-    public byte[] lookupEvents(String region, JsonNode request) {
+    /**
+     * LookupEvents in one account's history: the account and region of the call, the request body as sent; returns
+     * the response body.
+     */
+    public byte[] lookupEvents(String account, String region, JsonNode request) {
         Request parsed = parse(request);
-        String parameters = parsed.fingerprint(region);
+        String parameters = account + "|" + parsed.fingerprint(region);
         Optional<Position> after = parsed.nextToken().map(token -> tokens.read(token, parameters));
         long minTime = Math.max(parsed.startTime().orElse(0L), Math.max(0, horizon()));
         long maxTime = parsed.endTime().orElse(Long.MAX_VALUE);
         List<byte[]> terms = new ArrayList<>();
         if (parsed.attributes().isEmpty()) {
-            terms.add(HistoryTerms.all(region, parsed.insight()));
+            terms.add(HistoryTerms.all(account, region, parsed.insight()));
         }
         for (Map.Entry<LookupAttribute, String> attribute : parsed.attributes()) {
-            terms.add(HistoryTerms.of(attribute.getKey(), region, parsed.insight(), attribute.getValue()));
+            terms.add(HistoryTerms.of(attribute.getKey(), account, region, parsed.insight(), attribute.getValue()));
         }
         QueryResult result = store.query(new Query(terms, minTime, maxTime, after, parsed.maxResults()));
         Optional<String> nextToken = result.more()

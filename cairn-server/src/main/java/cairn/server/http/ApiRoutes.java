@@ -2,12 +2,22 @@ package cairn.server.http;
 
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
-import cairn.server.auth.CredentialScope;
+import cairn.model.json.StrictJson;
+import cairn.server.audit.Call;
+import cairn.server.audit.SelfAudit;
+import cairn.server.auth.Authenticator;
+import cairn.server.auth.SigV4Verifier;
 import cairn.server.history.EventHistory;
+import cairn.server.identity.Caller;
+import cairn.server.identity.PermissionSet;
 import cairn.server.ingest.Ingest;
 import cairn.server.ingest.PutAuditEvents;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
@@ -18,7 +28,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,8 +44,9 @@ import java.util.logging.Logger;
 /**
  * Cairn's HTTP edge: the CloudTrail API over AWS JSON 1.1 ({@code POST /} with {@code X-Amz-Target}), the
  * {@code cloudtrail-data} PutAuditEvents operation (rest-json, {@code POST /PutAuditEvents}), and the native batch
- * endpoint {@code POST /records}. Every response carries {@code x-amzn-RequestId}; every error is
- * {@code {"__type":..., "message":...}} with {@code x-amzn-ErrorType}.
+ * endpoint {@code POST /records}. Every call is authenticated (SigV4, {@link Authenticator}), authorized by the
+ * caller's permission set, and audited ({@link SelfAudit}), whatever its outcome. Every response carries
+ * {@code x-amzn-RequestId}; every error is {@code {"__type":..., "message":...}} with {@code x-amzn-ErrorType}.
  */
 public final class ApiRoutes {
     public static final String TARGET_PREFIX = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
@@ -40,50 +59,144 @@ public final class ApiRoutes {
     private static final String JSON = "application/json";
     private static final JsonFactory JSON_FACTORY = new JsonFactory();
 
+    /** Request parameters larger than this are left out of the audit event. */
+    private static final int MAX_AUDITED_PARAMETERS = 16 * 1024;
+
     private final EventHistory history;
     private final Ingest ingest;
     private final PutAuditEvents putAuditEvents;
+    private final Authenticator authenticator;
+    private final SelfAudit audit;
+    private final Clock clock;
     private final long maxRequestBytes;
 
-    public ApiRoutes(EventHistory history, Ingest ingest, PutAuditEvents putAuditEvents, long maxRequestBytes) {
+    public ApiRoutes(EventHistory history, Ingest ingest, PutAuditEvents putAuditEvents, Authenticator authenticator,
+                     SelfAudit audit, Clock clock, long maxRequestBytes) {
         this.history = history;
         this.ingest = ingest;
         this.putAuditEvents = putAuditEvents;
+        this.authenticator = authenticator;
+        this.audit = audit;
+        this.clock = clock;
         this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** The three endpoints, with the content type they answer in and the services their signatures are scoped to. */
+    private enum Endpoint {
+        CLOUDTRAIL(AWS_JSON, Set.of("cloudtrail")),
+        PUT_AUDIT_EVENTS(JSON, Set.of("cloudtrail-data")),
+        RECORDS(JSON, Set.of("cloudtrail", "cloudtrail-data"));
+
+        private final String contentType;
+        private final Set<String> services;
+
+        Endpoint(String contentType, Set<String> services) {
+            this.contentType = contentType;
+            this.services = services;
+        }
     }
 
     /** The route table; tests start a server on exactly these routes. */
     public void register(HttpRouting.Builder routing) {
-        routing.post("/", (request, response) -> handle(request, response, AWS_JSON, this::cloudTrail))
-                .post("/PutAuditEvents", (request, response) -> handle(request, response, JSON, this::putAuditEvents))
-                .post(RECORDS_PATH, (request, response) -> handle(request, response, JSON, this::records));
+        routing.post("/", (request, response) -> handle(request, response, Endpoint.CLOUDTRAIL))
+                .post("/PutAuditEvents", (request, response) -> handle(request, response, Endpoint.PUT_AUDIT_EVENTS))
+                .post(RECORDS_PATH, (request, response) -> handle(request, response, Endpoint.RECORDS));
     }
 
-    private interface Operation {
-        byte[] call(ServerRequest request, CredentialScope scope, byte[] body);
-    }
-
-    private void handle(ServerRequest request, ServerResponse response, String contentType, Operation operation) {
-        String requestId = UUID.randomUUID().toString();
-        response.header(REQUEST_ID, requestId);
-        byte[] answer;
+    private void handle(ServerRequest request, ServerResponse response, Endpoint endpoint) {
+        Call call = new Call(UUID.randomUUID().toString(), clock.instant(), sourceIpAddress(request),
+                request.headers().first(HeaderNames.USER_AGENT));
+        response.header(REQUEST_ID, call.requestId());
         try {
-            CredentialScope scope = CredentialScope.of(request.headers().first(HeaderNames.AUTHORIZATION),
-                    request.query().first("X-Amz-Credential").asOptional());
-            byte[] body = readBody(request);
-            answer = operation.call(request, scope, body);
-        } catch (CloudTrailException e) {
-            sendError(response, contentType, e.code(), e.getMessage());
-            return;
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "request " + requestId + " failed", e);
-            sendError(response, contentType, ErrorCode.INTERNAL_FAILURE,
-                    "The request failed on the server; request ID " + requestId + ".");
-            return;
+            byte[] answer;
+            try {
+                String operation = operationName(request, endpoint);
+                PermissionSet.Access access = access(endpoint, operation);
+                call.operation(operation, access == PermissionSet.Access.READ);
+                byte[] body = readBody(request);
+                Caller caller = authenticator.authenticate(call, signedRequest(request, body),
+                        request.query().first("X-Amz-Credential").asOptional(), endpoint.services);
+                if (!caller.allows(access)) {
+                    throw new CloudTrailException(ErrorCode.ACCESS_DENIED, "User: " + caller.arn() + " is not "
+                            + "authorized to perform: " + action(endpoint, operation) + " because its permission set, "
+                            + caller.principal().permissions().wireName() + ", does not allow it.");
+                }
+                answer = switch (endpoint) {
+                    case CLOUDTRAIL -> cloudTrail(request, call, operation, body);
+                    case PUT_AUDIT_EVENTS -> putAuditEvents.handle(call,
+                            request.query().first("channelArn").asOptional(),
+                            request.query().first("externalId").asOptional(), body);
+                    case RECORDS -> records(call, body);
+                };
+            } catch (CloudTrailException e) {
+                call.failed(e.code(), e.getMessage());
+                sendError(response, endpoint.contentType, e.code(), e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "request " + call.requestId() + " failed", e);
+                String message = "The request failed on the server; request ID " + call.requestId() + ".";
+                call.failed(ErrorCode.INTERNAL_FAILURE, message);
+                sendError(response, endpoint.contentType, ErrorCode.INTERNAL_FAILURE, message);
+                return;
+            }
+            response.status(200);
+            response.header(HeaderNames.CONTENT_TYPE, endpoint.contentType);
+            response.send(answer);
+        } finally {
+            audit.record(call);
         }
-        response.status(200);
-        response.header(HeaderNames.CONTENT_TYPE, contentType);
-        response.send(answer);
+    }
+
+    /** The operation a call names, as its audit event's eventName; checked only once the caller is known. */
+    private static String operationName(ServerRequest request, Endpoint endpoint) {
+        return switch (endpoint) {
+            case CLOUDTRAIL -> {
+                String target = request.headers().first(TARGET).orElse("");
+                yield target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length())
+                        : target.isEmpty() ? "Unknown" : target;
+            }
+            case PUT_AUDIT_EVENTS -> "PutAuditEvents";
+            case RECORDS -> "PutRecords";
+        };
+    }
+
+    /** What an operation does, for permission sets: reads (LookupEvents, Describe, Get, List), ingest, or manage. */
+    static PermissionSet.Access access(String operation) {
+        if (operation.equals("LookupEvents") || operation.startsWith("Describe") || operation.startsWith("Get")
+                || operation.startsWith("List")) {
+            return PermissionSet.Access.READ;
+        }
+        return PermissionSet.Access.MANAGE;
+    }
+
+    private static PermissionSet.Access access(Endpoint endpoint, String operation) {
+        return endpoint == Endpoint.CLOUDTRAIL ? access(operation) : PermissionSet.Access.INGEST;
+    }
+
+    private static String action(Endpoint endpoint, String operation) {
+        return switch (endpoint) {
+            case CLOUDTRAIL -> "cloudtrail:" + operation;
+            case PUT_AUDIT_EVENTS -> "cloudtrail-data:PutAuditEvents";
+            case RECORDS -> "cairn:PutRecords";
+        };
+    }
+
+    private static String sourceIpAddress(ServerRequest request) {
+        SocketAddress address = request.remotePeer().address();
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
+    }
+
+    /** The request as SigV4 sees it: method, path and query as sent, every header, the body. */
+    private static SigV4Verifier.Request signedRequest(ServerRequest request, byte[] body) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (Header header : request.headers()) {
+            headers.computeIfAbsent(header.name(), ignored -> new ArrayList<>()).addAll(header.allValues());
+        }
+        return new SigV4Verifier.Request(request.prologue().method().text(), request.path().rawPath(),
+                request.query().rawValue(), headers, body);
     }
 
     /** Reads the body, refusing one larger than the configured limit without holding more of it than that. */
@@ -121,27 +234,47 @@ public final class ApiRoutes {
                 + " bytes (ingest.max-request-size).");
     }
 
-    private byte[] cloudTrail(ServerRequest request, CredentialScope scope, byte[] body) {
+    private byte[] cloudTrail(ServerRequest request, Call call, String operation, byte[] body) {
         String target = request.headers().first(TARGET).orElseThrow(() -> new CloudTrailException(
                 ErrorCode.UNKNOWN_OPERATION, "The X-Amz-Target header is missing."));
         if (!target.startsWith(TARGET_PREFIX)) {
             throw new CloudTrailException(ErrorCode.UNKNOWN_OPERATION, "Unknown operation " + target + ".");
         }
-        String operation = target.substring(TARGET_PREFIX.length());
+        JsonNode parameters = EventHistory.parseBody(body);
+        if (body.length <= MAX_AUDITED_PARAMETERS && parameters.isObject()) {
+            call.requestParameters(camelCased(parameters).toString());
+        }
+        Caller caller = call.requireCaller();
+        String region = call.region().orElseThrow();
         return switch (operation) {
-            case "LookupEvents" -> history.lookupEvents(scope.region(), EventHistory.parseBody(body));
+            case "LookupEvents" -> history.lookupEvents(caller.accountId(), region, parameters);
             default -> throw new CloudTrailException(ErrorCode.UNKNOWN_OPERATION,
                     "Cairn does not serve the CloudTrail operation " + operation + ".");
         };
     }
 
-    private byte[] putAuditEvents(ServerRequest request, CredentialScope scope, byte[] body) {
-        return putAuditEvents.handle(scope.region(), request.query().first("channelArn").asOptional(),
-                request.query().first("externalId").asOptional(), body);
+    /** The request as CloudTrail records it in requestParameters: member names start with a lower-case letter. */
+    static JsonNode camelCased(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode copy = StrictJson.MAPPER.createObjectNode();
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String name = field.getKey();
+                String lower = name.isEmpty() ? name : Character.toLowerCase(name.charAt(0)) + name.substring(1);
+                copy.set(lower, camelCased(field.getValue()));
+            }
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = StrictJson.MAPPER.createArrayNode();
+            node.forEach(element -> copy.add(camelCased(element)));
+            return copy;
+        }
+        return node;
     }
 
-    private byte[] records(ServerRequest request, CredentialScope scope, byte[] body) {
-        List<Ingest.Stored> stored = ingest.ingestRecords(body);
+    private byte[] records(Call call, byte[] body) {
+        List<Ingest.Stored> stored = ingest.ingestRecords(call, body);
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 48 * stored.size());
         try (JsonGenerator json = JSON_FACTORY.createGenerator(out)) {
             json.writeStartObject();

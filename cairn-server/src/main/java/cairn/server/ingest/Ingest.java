@@ -6,7 +6,11 @@ import cairn.model.record.EventTimes;
 import cairn.model.record.ParsedRecord;
 import cairn.model.record.RecordReader;
 import cairn.model.record.ServerFields;
+import cairn.server.audit.Call;
+import cairn.server.audit.SelfAudit;
 import cairn.server.history.HistoryTerms;
+import cairn.server.identity.Account;
+import cairn.server.identity.Caller;
 import cairn.store.Entry;
 import cairn.store.EventStore;
 
@@ -26,13 +30,13 @@ public final class Ingest {
     static final Duration MAX_CLOCK_SKEW = Duration.ofDays(1);
 
     private final EventStore store;
-    private final String accountId;
+    private final SelfAudit audit;
     private final int maxRecords;
     private final Clock clock;
 
-    public Ingest(EventStore store, String accountId, int maxRecords, Clock clock) {
+    public Ingest(EventStore store, SelfAudit audit, int maxRecords, Clock clock) {
         this.store = store;
-        this.accountId = accountId;
+        this.audit = audit;
         this.maxRecords = maxRecords;
         this.clock = clock;
     }
@@ -43,9 +47,11 @@ public final class Ingest {
 
     /**
      * The native batch: records as they appear in log files. All are checked first; one bad record fails the call
-     * and nothing of it is stored.
+     * and nothing of it is stored. A record without {@code recipientAccountId} goes to the caller's account; one
+     * naming another account needs that account granted to the caller.
      */
-    public List<Stored> ingestRecords(byte[] body) {
+    public List<Stored> ingestRecords(Call call, byte[] body) {
+        Caller caller = call.requireCaller();
         List<ParsedRecord> records = RecordReader.readBatch(body, maxRecords);
         List<Entry> entries = new ArrayList<>(records.size());
         List<String> eventIds = new ArrayList<>(records.size());
@@ -57,23 +63,42 @@ public final class Ingest {
                         + "more than " + MAX_CLOCK_SKEW.toHours() + " hours ahead of the server's clock: "
                         + EventTimes.format(record.eventTime()));
             }
-            ServerFields.Stamped stamped = ServerFields.stamp(body, record, accountId, UUID::randomUUID);
+            String account = record.recipientAccountId().orElse(caller.accountId());
+            if (!Account.isValidId(account)) {
+                throw new CloudTrailException(ErrorCode.INVALID_PARAMETER, "Record " + i + ": field "
+                        + "recipientAccountId must be a 12-digit account ID, not " + account);
+            }
+            if (!caller.principal().mayUseAccount(account)) {
+                throw new CloudTrailException(ErrorCode.ACCESS_DENIED, "User: " + caller.arn() + " is not "
+                        + "authorized to put events into account " + account + " (record " + i + "); it may put "
+                        + "events into its own account, " + caller.accountId() + ", and the accounts granted to it.");
+            }
+            ServerFields.Stamped stamped = ServerFields.stamp(body, record, account, UUID::randomUUID);
             if (stamped.bytes().length > RecordReader.MAX_RECORD_BYTES) {
                 throw new CloudTrailException(ErrorCode.INVALID_PARAMETER, "Record " + i + ": with the fields the "
                         + "server fills in, the record is " + stamped.bytes().length + " bytes, more than the limit "
                         + "of " + RecordReader.MAX_RECORD_BYTES + " bytes (256 KB)");
             }
-            entries.add(new Entry(record.eventTime(), HistoryTerms.of(record, stamped.eventId()), stamped.bytes()));
+            entries.add(new Entry(record.eventTime(), HistoryTerms.of(record, stamped.eventId(), account), stamped.bytes()));
             eventIds.add(stamped.eventId());
         }
-        return append(entries, eventIds);
+        call.requestParameters("{\"recordCount\":" + records.size() + "}");
+        call.responseElements("{\"recordCount\":" + records.size() + "}");
+        return append(call, entries, eventIds);
     }
 
-    /** Appends records already checked and stamped (PutAuditEvents builds its own). */
-    List<Stored> append(List<Entry> entries, List<String> eventIds) {
+    /**
+     * Appends records already checked and stamped (PutAuditEvents builds its own), with the call's own audit event
+     * in the same batch: both are durable together, at the cost of one fsync.
+     */
+    List<Stored> append(Call call, List<Entry> entries, List<String> eventIds) {
+        List<Entry> batch = new ArrayList<>(entries.size() + 1);
+        batch.addAll(entries);
+        batch.add(audit.entry(call));
         long first;
         try {
-            first = store.append(entries).join();
+            first = store.append(batch).join();
+            call.markAudited();
         } catch (CompletionException e) {
             if (e.getCause() instanceof IllegalArgumentException refused) {
                 throw new CloudTrailException(ErrorCode.INVALID_PARAMETER, "The events could not be stored; none "
@@ -87,10 +112,6 @@ public final class Ingest {
             stored.add(new Stored(eventIds.get(i), first + i));
         }
         return stored;
-    }
-
-    String accountId() {
-        return accountId;
     }
 
     /** The latest event time accepted now (epoch seconds). */

@@ -8,7 +8,11 @@ import cairn.model.record.ParsedRecord;
 import cairn.model.record.RecordProblem;
 import cairn.model.record.RecordProblem.Kind;
 import cairn.model.record.RecordReader;
+import cairn.server.audit.Call;
 import cairn.server.history.HistoryTerms;
+import cairn.server.identity.Account;
+import cairn.server.identity.Caller;
+import cairn.server.identity.Directory;
 import cairn.store.Entry;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -60,20 +64,24 @@ public final class PutAuditEvents {
             "responseElements", 100 * 1024, "additionalEventData", 28 * 1024);
 
     private final Ingest ingest;
-    private final String channelId;
+    private final Directory directory;
     private final Optional<String> channelExternalId;
     private final Clock clock;
 
-    public PutAuditEvents(Ingest ingest, String channelId, Optional<String> channelExternalId, Clock clock) {
+    /** PutAuditEvents into the channels of the directory's accounts (each account has one). */
+    public PutAuditEvents(Ingest ingest, Directory directory, Optional<String> channelExternalId, Clock clock) {
         this.ingest = ingest;
-        this.channelId = channelId;
+        this.directory = directory;
         this.channelExternalId = channelExternalId;
         this.clock = clock;
     }
 
     /** Handles one call; {@code channelArn} and {@code externalId} are the query parameters as sent. */
-    public byte[] handle(String region, Optional<String> channelArn, Optional<String> externalId, byte[] body) {
-        String arn = checkChannel(region, channelArn, externalId);
+    public byte[] handle(Call call, Optional<String> channelArn, Optional<String> externalId, byte[] body) {
+        String region = call.region().orElseThrow();
+        Account account = checkChannel(call.requireCaller(), region, channelArn, externalId);
+        String arn = account.channelArn(region);
+        call.requestParameters(requestParameters(channelArn.orElse(""), externalId));
         if (body.length > MAX_REQUEST_BYTES) {
             throw new CloudTrailException(ErrorCode.VALIDATION, "The request is " + body.length
                     + " bytes; PutAuditEvents takes at most 1 MB (" + MAX_REQUEST_BYTES + " bytes).");
@@ -129,20 +137,38 @@ public final class PutAuditEvents {
                             "eventDataChecksum does not match the SHA-256 of eventData.");
                 }
                 String eventId = UUID.randomUUID().toString();
-                byte[] record = buildRecord(eventData, eventId, region, arn, ingestionTime);
+                byte[] record = buildRecord(eventData, eventId, region, account.id(), arn, ingestionTime);
                 ParsedRecord parsed = RecordReader.readRecord(record);
-                entries.add(new Entry(parsed.eventTime(), HistoryTerms.of(parsed, eventId), record));
+                entries.add(new Entry(parsed.eventTime(), HistoryTerms.of(parsed, eventId, account.id()), record));
                 eventIds.add(eventId);
                 callerIds.add(id);
             } catch (RecordProblem problem) {
                 failed.add(new String[]{id, problem.kind().wireName(), problem.getMessage()});
             }
         }
-        List<Ingest.Stored> stored = entries.isEmpty() ? List.of() : ingest.append(entries, eventIds);
+        call.responseElements("{\"successfulCount\":" + entries.size() + ",\"failedCount\":" + failed.size() + "}");
+        List<Ingest.Stored> stored = entries.isEmpty() ? List.of() : ingest.append(call, entries, eventIds);
         return response(callerIds, stored, failed);
     }
 
-    private String checkChannel(String region, Optional<String> channelArn, Optional<String> externalId) {
+    private static String requestParameters(String channelArn, Optional<String> externalId) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("channelArn", channelArn);
+            if (externalId.isPresent()) {
+                json.writeStringField("externalId", externalId.get());
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The account whose channel the call names, once the caller may use it. */
+    private Account checkChannel(Caller caller, String region, Optional<String> channelArn,
+                                 Optional<String> externalId) {
         if (channelArn.isEmpty() || channelArn.get().isEmpty()) {
             throw new CloudTrailException(ErrorCode.INVALID_CHANNEL_ARN, "The channelArn query parameter is required.");
         }
@@ -154,10 +180,6 @@ public final class PutAuditEvents {
                 throw new CloudTrailException(ErrorCode.INVALID_CHANNEL_ARN, "The channel ARN " + value + " is not "
                         + "valid; expected arn:aws:cloudtrail:<region>:<account>:channel/<id>.");
             }
-            if (!match.group(2).equals(ingest.accountId())) {
-                throw new CloudTrailException(ErrorCode.CHANNEL_INSUFFICIENT_PERMISSION, "The channel " + value
-                        + " belongs to account " + match.group(2) + ", not to the caller's account.");
-            }
             if (!match.group(1).equals(region)) {
                 throw new CloudTrailException(ErrorCode.CHANNEL_NOT_FOUND, "The channel " + value
                         + " is not in the region of the call, " + region + ".");
@@ -166,8 +188,15 @@ public final class PutAuditEvents {
         } else {
             id = value;
         }
-        if (!id.equals(channelId)) {
+        Account account = directory.accountByChannel(id).orElseThrow(() -> new CloudTrailException(
+                ErrorCode.CHANNEL_NOT_FOUND, "There is no channel " + value + "."));
+        if (value.startsWith("arn:") && !value.contains(":" + account.id() + ":channel/")) {
             throw new CloudTrailException(ErrorCode.CHANNEL_NOT_FOUND, "There is no channel " + value + ".");
+        }
+        if (!caller.principal().mayUseAccount(account.id())) {
+            throw new CloudTrailException(ErrorCode.CHANNEL_INSUFFICIENT_PERMISSION, "The channel " + value
+                    + " belongs to account " + account.id() + "; " + caller.arn() + " may put events only into its "
+                    + "own account, " + caller.accountId() + ", and the accounts granted to it.");
         }
         if (externalId.isPresent() && !EXTERNAL_ID.matcher(externalId.get()).matches()) {
             throw new CloudTrailException(ErrorCode.VALIDATION, "externalId must be 2 to 1224 characters from "
@@ -177,11 +206,11 @@ public final class PutAuditEvents {
             throw new CloudTrailException(ErrorCode.CHANNEL_INSUFFICIENT_PERMISSION,
                     "The channel requires the externalId set in its resource policy.");
         }
-        return "arn:aws:cloudtrail:" + region + ":" + ingest.accountId() + ":channel/" + channelId;
+        return account;
     }
 
     /** Checks the caller's event against the schema of spec 5.3 and wraps it in the record CloudTrail stores. */
-    private byte[] buildRecord(String eventData, String eventId, String region, String channelArn,
+    private byte[] buildRecord(String eventData, String eventId, String region, String account, String channelArn,
                                String ingestionTime) throws RecordProblem {
         byte[] data = eventData.getBytes(StandardCharsets.UTF_8);
         if (data.length > RecordReader.MAX_RECORD_BYTES) {
@@ -266,9 +295,9 @@ public final class PutAuditEvents {
         if (address != null && address.isTextual() && !isIpAddress(address.asText())) {
             throw new RecordProblem(Kind.INVALID_DATA, "eventData.sourceIPAddress must be an IPv4 or IPv6 address.");
         }
-        if (!event.get("recipientAccountId").asText().equals(ingest.accountId())) {
+        if (!event.get("recipientAccountId").asText().equals(account)) {
             throw new RecordProblem(Kind.INVALID_RECIPIENT, "eventData.recipientAccountId must be the channel "
-                    + "owner's account, " + ingest.accountId() + ".");
+                    + "owner's account, " + account + ".");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(data.length + 400);
         try (JsonGenerator json = JSON.createGenerator(out)) {
@@ -279,7 +308,7 @@ public final class PutAuditEvents {
             json.writeStringField("eventID", eventId);
             json.writeStringField("eventTime", EventTimes.format(time.getAsLong()));
             json.writeStringField("awsRegion", region);
-            json.writeStringField("recipientAccountId", ingest.accountId());
+            json.writeStringField("recipientAccountId", account);
             json.writeObjectFieldStart("metadata");
             json.writeStringField("ingestionTime", ingestionTime);
             json.writeStringField("channelARN", channelArn);

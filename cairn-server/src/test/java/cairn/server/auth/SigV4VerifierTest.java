@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,11 +43,16 @@ final class SigV4VerifierTest {
     private static final byte[] BODY = "{\"MaxResults\":5}".getBytes(StandardCharsets.UTF_8);
 
     private final MutableClock clock = new MutableClock(NOW);
-    private final SigV4Verifier verifier = new SigV4Verifier((accessKeyId, sessionToken) -> switch (accessKeyId) {
+    private final SigV4Verifier.SecretLookup secrets = (accessKeyId, sessionToken) -> switch (accessKeyId) {
         case KEY -> Optional.of(SECRET);
         case "ASIATEMPORARY" -> sessionToken.filter(TOKEN::equals).map(ignored -> SECRET);
         default -> Optional.empty();
-    }, clock);
+    };
+    private final SigV4Verifier verifier = new SigV4Verifier(clock, region -> !region.equals("mars-east-1"));
+
+    private SigV4Verifier.Signer verify(SigV4Verifier.Request request) {
+        return verifier.verify(request, Set.of("cloudtrail", "cloudtrail-data"), secrets);
+    }
 
     private static SigV4Verifier.Request signed(String pathAndQuery, byte[] body, String secret, Instant at,
                                                 String service, boolean presigned) {
@@ -55,12 +61,12 @@ final class SigV4VerifierTest {
 
     private static SigV4Verifier.Request signed(String pathAndQuery, byte[] body, AwsCredentialsIdentity identity,
                                                 Instant at, String service, boolean presigned) {
-        return signed(pathAndQuery, body, identity, at, service, presigned, true);
+        return signed(pathAndQuery, body, identity, at, service, presigned, true, "eu-west-3");
     }
 
     private static SigV4Verifier.Request signed(String pathAndQuery, byte[] body, AwsCredentialsIdentity identity,
                                                 Instant at, String service, boolean presigned,
-                                                boolean payloadSigned) {
+                                                boolean payloadSigned, String region) {
         SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.POST)
                 // The SDK leaves the payload unsigned only over TLS; the scheme is not part of the signature.
                 .uri(URI.create((payloadSigned ? "http" : "https") + "://127.0.0.1:8745" + pathAndQuery))
@@ -72,7 +78,7 @@ final class SigV4VerifierTest {
                     .request(request)
                     .payload(ContentStreamProvider.fromByteArray(body))
                     .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
-                    .putProperty(AwsV4HttpSigner.REGION_NAME, "eu-west-3")
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, region)
                     .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(at, ZoneOffset.UTC))
                     .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, payloadSigned);
             if (presigned) {
@@ -93,7 +99,7 @@ final class SigV4VerifierTest {
 
     @Test
     void verify_headerFormSignedByTheSdk_givesTheSignerAndItsScope() {
-        SigV4Verifier.Signer signer = verifier.verify(signed("/", BODY, SECRET, NOW, "cloudtrail", false));
+        SigV4Verifier.Signer signer = verify(signed("/", BODY, SECRET, NOW, "cloudtrail", false));
         assertThat(signer).isEqualTo(new SigV4Verifier.Signer(KEY, Optional.empty(), "20261122", "eu-west-3",
                 "cloudtrail"));
     }
@@ -106,7 +112,7 @@ final class SigV4VerifierTest {
             "/dots/./and/../segments",
             "/trailing/"})
     void verify_unusualPathsAndQueries_matchTheSdksCanonicalRequest(String pathAndQuery) {
-        assertThat(verifier.verify(signed(pathAndQuery, BODY, SECRET, NOW, "cloudtrail-data", false)).service())
+        assertThat(verify(signed(pathAndQuery, BODY, SECRET, NOW, "cloudtrail-data", false)).service())
                 .isEqualTo("cloudtrail-data");
     }
 
@@ -114,29 +120,29 @@ final class SigV4VerifierTest {
     void verify_presignedBySdk_isAccepted() {
         SigV4Verifier.Request request = signed("/records?x=1", new byte[0], SECRET, NOW, "cloudtrail", true);
         assertThat(request.headers().keySet()).doesNotContain("authorization");
-        assertThat(verifier.verify(request).accessKeyId()).isEqualTo(KEY);
+        assertThat(verify(request).accessKeyId()).isEqualTo(KEY);
     }
 
     @Test
     void verify_unsignedPayload_isAcceptedWhateverTheBody() {
         SigV4Verifier.Request request = signed("/", BODY, AwsCredentialsIdentity.create(KEY, SECRET), NOW,
-                "cloudtrail", false, false);
+                "cloudtrail", false, false, "eu-west-3");
         assertThat(request.headers().get("x-amz-content-sha256")).containsExactly("UNSIGNED-PAYLOAD");
         SigV4Verifier.Request otherBody = new SigV4Verifier.Request(request.method(), request.rawPath(),
                 request.rawQuery(), request.headers(), "{}".getBytes(StandardCharsets.UTF_8));
-        assertThat(verifier.verify(otherBody).accessKeyId()).isEqualTo(KEY);
+        assertThat(verify(otherBody).accessKeyId()).isEqualTo(KEY);
     }
 
     @Test
     void verify_sessionCredentials_passTheTokenToTheLookup() {
         AwsSessionCredentialsIdentity identity = AwsSessionCredentialsIdentity.create("ASIATEMPORARY", SECRET, TOKEN);
-        SigV4Verifier.Signer signer = verifier.verify(signed("/", BODY, identity, NOW, "cloudtrail", false));
+        SigV4Verifier.Signer signer = verify(signed("/", BODY, identity, NOW, "cloudtrail", false));
         assertThat(signer.sessionToken()).hasValue(TOKEN);
     }
 
     @Test
     void verify_wrongSecret_isInvalidSignatureWithoutLeakingAnything() {
-        assertError(() -> verifier.verify(signed("/", BODY, SECRET + "x", NOW, "cloudtrail", false)),
+        assertError(() -> verify(signed("/", BODY, SECRET + "x", NOW, "cloudtrail", false)),
                 "InvalidSignatureException", "The request signature we calculated does not match the signature you "
                         + "provided. Check your AWS Secret Access Key and signing method.");
     }
@@ -146,7 +152,7 @@ final class SigV4VerifierTest {
         SigV4Verifier.Request request = signed("/", BODY, SECRET, NOW, "cloudtrail", false);
         SigV4Verifier.Request changed = new SigV4Verifier.Request(request.method(), request.rawPath(),
                 request.rawQuery(), request.headers(), "{\"MaxResults\":50}".getBytes(StandardCharsets.UTF_8));
-        assertThatThrownBy(() -> verifier.verify(changed)).isInstanceOfSatisfying(CloudTrailException.class,
+        assertThatThrownBy(() -> verify(changed)).isInstanceOfSatisfying(CloudTrailException.class,
                 e -> assertThat(e.code().wireName()).isEqualTo("InvalidSignatureException"));
     }
 
@@ -154,20 +160,36 @@ final class SigV4VerifierTest {
     void verify_unknownAccessKey_isUnrecognizedClient() {
         SigV4Verifier.Request request = signed("/", BODY, AwsCredentialsIdentity.create("AKIAUNKNOWN", SECRET), NOW,
                 "cloudtrail", false);
-        assertError(() -> verifier.verify(request), "UnrecognizedClientException",
+        assertError(() -> verify(request), "UnrecognizedClientException",
                 "The security token included in the request is invalid.");
+    }
+
+    @Test
+    void verify_scopedToAnotherService_isRefusedBeforeTheSecretIsLookedUp() {
+        SigV4Verifier.Request request = signed("/", BODY, SECRET, NOW, "s3", false);
+        assertError(() -> verifier.verify(request, Set.of("cloudtrail"), (key, token) -> {
+            throw new AssertionError("looked up");
+        }), "InvalidSignatureException", "Credential should be scoped to correct service: 'cloudtrail'.");
+    }
+
+    @Test
+    void verify_scopedToARegionCairnDoesNotServe_isRefused() {
+        SigV4Verifier.Request request = signed("/", BODY, AwsCredentialsIdentity.create(KEY, SECRET), NOW,
+                "cloudtrail", false, true, "mars-east-1");
+        assertError(() -> verify(request), "InvalidSignatureException",
+                "Credential should be scoped to a valid region, not 'mars-east-1'.");
     }
 
     @Test
     void verify_signedSixteenMinutesAgo_hasExpired() {
         SigV4Verifier.Request request = signed("/", BODY, SECRET, NOW.minusSeconds(16 * 60), "cloudtrail", false);
-        assertError(() -> verifier.verify(request), "InvalidSignatureException", "Signature expired: "
+        assertError(() -> verify(request), "InvalidSignatureException", "Signature expired: "
                 + "20261122T094400Z is now earlier than 20261122T094500Z (20261122T100000Z - 15 min.)");
     }
 
     @Test
     void verify_signedFourteenMinutesAgo_isStillAccepted() {
-        assertThat(verifier.verify(signed("/", BODY, SECRET, NOW.minusSeconds(14 * 60), "cloudtrail", false)))
+        assertThat(verify(signed("/", BODY, SECRET, NOW.minusSeconds(14 * 60), "cloudtrail", false)))
                 .isNotNull();
     }
 
@@ -175,14 +197,14 @@ final class SigV4VerifierTest {
     void verify_presignedPastItsExpiry_hasExpired() {
         SigV4Verifier.Request request = signed("/", new byte[0], SECRET, NOW, "cloudtrail", true);
         clock.advance(Duration.ofMinutes(6));
-        assertError(() -> verifier.verify(request), "InvalidSignatureException",
+        assertError(() -> verify(request), "InvalidSignatureException",
                 "Signature expired: 20261122T100000Z + 300 s is now earlier than 20261122T100600Z.");
     }
 
     @Test
     void verify_noSignature_isMissingAuthenticationToken() {
         SigV4Verifier.Request request = new SigV4Verifier.Request("POST", "/", "", Map.of("Host", List.of("h")), BODY);
-        assertError(() -> verifier.verify(request), "MissingAuthenticationTokenException",
+        assertError(() -> verify(request), "MissingAuthenticationTokenException",
                 "Request is missing Authentication Token: sign it with AWS Signature Version 4.");
     }
 
@@ -191,7 +213,7 @@ final class SigV4VerifierTest {
         SigV4Verifier.Request request = new SigV4Verifier.Request("POST", "/", "", Map.of("Host", List.of("h"),
                 "Authorization", List.of("AWS4-HMAC-SHA256 Credential=" + KEY + "/20261122/eu-west-3/cloudtrail/"
                         + "aws4_request, SignedHeaders=host"), "X-Amz-Date", List.of("20261122T100000Z")), BODY);
-        assertError(() -> verifier.verify(request), "IncompleteSignatureException",
+        assertError(() -> verify(request), "IncompleteSignatureException",
                 "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
     }
 
@@ -201,7 +223,7 @@ final class SigV4VerifierTest {
                 "Authorization", List.of("AWS4-HMAC-SHA256 Credential=" + KEY + "/20261121/eu-west-3/cloudtrail/"
                         + "aws4_request, SignedHeaders=host;x-amz-date, Signature=00"),
                 "X-Amz-Date", List.of("20261122T100000Z")), BODY);
-        assertError(() -> verifier.verify(request), "InvalidSignatureException", "Date in Credential scope does not "
+        assertError(() -> verify(request), "InvalidSignatureException", "Date in Credential scope does not "
                 + "match YYYYMMDD from ISO-8601 version of date from HTTP: '20261121' != '20261122'.");
     }
 

@@ -55,7 +55,7 @@ final class LookupEventsErrorsTest {
         return "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"alice\","
                 + "\"accessKeyId\":\"AKIAALICE\"},\"eventTime\":\"" + time + "\",\"eventSource\":\"s3.amazonaws.com\","
                 + "\"eventName\":\"" + name + "\",\"awsRegion\":\"" + REGION + "\",\"eventID\":\"" + id + "\","
-                + "\"readOnly\":true,\"eventType\":\"AwsApiCall\",\"recipientAccountId\":\"111122223333\"}";
+                + "\"readOnly\":true,\"eventType\":\"AwsApiCall\"}";
     }
 
     private static HttpResponse<String> lookup(String body) throws Exception {

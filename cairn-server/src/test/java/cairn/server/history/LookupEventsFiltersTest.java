@@ -6,10 +6,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudtrail.model.Event;
 import software.amazon.awssdk.services.cloudtrail.model.EventCategory;
@@ -62,16 +58,14 @@ final class LookupEventsFiltersTest {
     private static String insight(String id, Instant time, String state) {
         return "{\"eventVersion\":\"1.07\",\"eventID\":\"" + id + "\",\"eventTime\":\"" + time + "\",\"awsRegion\":"
                 + "\"us-east-1\",\"eventType\":\"AwsCloudTrailInsight\",\"eventCategory\":\"Insight\",\"sharedEventID\":"
-                + "\"s-1\",\"recipientAccountId\":\"111122223333\",\"insightDetails\":{\"state\":\"" + state + "\","
+                + "\"s-1\",\"insightDetails\":{\"state\":\"" + state + "\","
                 + "\"eventSource\":\"ec2.amazonaws.com\",\"eventName\":\"RunInstances\",\"insightType\":"
                 + "\"ApiCallRateInsight\",\"insightContext\":{\"statistics\":{\"baseline\":{\"average\":0.1},"
                 + "\"insight\":{\"average\":3.2},\"insightDuration\":5,\"baselineDuration\":11336}}}}";
     }
 
     private static CloudTrailClient client(String region) {
-        return CloudTrailClient.builder().endpointOverride(cairn.endpoint()).region(Region.of(region))
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"))).build();
+        return cairn.sdk(CloudTrailClient.builder(), region).build();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package cairn.server.history;
 
+import cairn.server.identity.PermissionSet;
 import cairn.server.testing.AwsCli;
 import cairn.server.testing.MutableClock;
 import cairn.server.testing.RunningCairn;
@@ -10,10 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudtrail.model.Event;
 import software.amazon.awssdk.services.cloudtrail.model.LookupAttribute;
@@ -31,38 +29,50 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Loads every real record of {@code shared/testdata} through the native endpoint, then pages through the history
- * with the AWS SDK for Java v2 and the AWS CLI by every lookup attribute, and compares with what the files say,
- * computed here without Cairn's reader.
+ * Loads every real record of {@code shared/testdata} (events of many accounts) through the native endpoint, as a
+ * writer granted all those accounts, then pages through each account's history with the AWS SDK for Java v2 and the
+ * AWS CLI, signed by a key of that account, by every lookup attribute, and compares with what the files say, computed
+ * here without Cairn's reader. Cairn's own audit events of these calls (not in the files) are set aside.
  */
 final class LookupEventsInteropTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Instant NOW = Instant.parse("2024-12-01T00:00:00Z");
 
     @TempDir
     static Path data;
 
     private static RunningCairn cairn;
-    /** region -> attribute -> value -> expected event IDs. */
-    private static final Map<String, Map<String, Map<String, Set<String>>>> EXPECTED = new TreeMap<>();
+    /** account -> region -> attribute -> value -> expected event IDs. */
+    private static final Map<String, Map<String, Map<String, Map<String, Set<String>>>>> EXPECTED = new TreeMap<>();
     private static final Map<String, Long> EVENT_TIMES = new LinkedHashMap<>();
+    private static final Map<String, AwsCredentialsIdentity> AUDITORS = new TreeMap<>();
 
     @BeforeAll
     static void loadTestdata() throws Exception {
-        cairn = RunningCairn.start(data, new MutableClock(NOW), Map.of("history.retention", "3650d"));
+        // The CLI signs with the real time, so the server's clock starts at it.
+        cairn = RunningCairn.start(data, new MutableClock(Instant.now()), Map.of("history.retention", "3650d"));
+        Set<String> accounts = new TreeSet<>();
+        Testdata.records().forEach(record -> accounts.add(record.get("recipientAccountId").asText()));
+        for (String account : accounts) {
+            AUDITORS.put(account, cairn.newUser(account, "auditor", PermissionSet.AUDITOR));
+        }
+        AwsCredentialsIdentity loader = cairn.newUser(cairn.accountId(), "loader", PermissionSet.WRITER,
+                accounts.toArray(String[]::new));
         for (Path file : Testdata.files()) {
-            var response = cairn.postRecords(Files.readAllBytes(file), "us-east-1");
+            var response = cairn.post("/records", "application/json", null, Files.readAllBytes(file), "us-east-1",
+                    loader);
             assertThat(response.statusCode()).as(file + ": " + response.body()).isEqualTo(200);
         }
         for (JsonNode record : Testdata.records()) {
             String id = record.get("eventID").asText();
             EVENT_TIMES.put(id, Instant.parse(record.get("eventTime").asText()).getEpochSecond());
-            Map<String, Map<String, Set<String>>> region =
-                    EXPECTED.computeIfAbsent(record.get("awsRegion").asText(), ignored -> new TreeMap<>());
+            Map<String, Map<String, Set<String>>> region = EXPECTED
+                    .computeIfAbsent(record.get("recipientAccountId").asText(), ignored -> new TreeMap<>())
+                    .computeIfAbsent(record.get("awsRegion").asText(), ignored -> new TreeMap<>());
             expect(region, "EventId", id, id);
             expect(region, "EventName", text(record, "eventName"), id);
             expect(region, "EventSource", text(record, "eventSource"), id);
@@ -114,14 +124,22 @@ final class LookupEventsInteropTest {
         }
     }
 
-    private static CloudTrailClient sdk(String region) {
-        return CloudTrailClient.builder()
-                .endpointOverride(cairn.endpoint())
-                .region(Region.of(region))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE",
-                        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+    private static CloudTrailClient sdk(String account, String region) {
+        return cairn.sdk(CloudTrailClient.builder(), region, AUDITORS.get(account)).build();
+    }
+
+    /** The events of the files: Cairn's audit events of this test's own calls are not among them. */
+    private static List<Event> fromTheFiles(List<Event> events) {
+        List<Event> kept = new ArrayList<>();
+        for (Event event : events) {
+            if (EVENT_TIMES.containsKey(event.eventId())) {
+                kept.add(event);
+            } else {
+                assertThat(event.eventSource()).as("an event neither in the files nor Cairn's own")
+                        .isEqualTo("cloudtrail.amazonaws.com");
+            }
+        }
+        return kept;
     }
 
     @Test
@@ -129,8 +147,9 @@ final class LookupEventsInteropTest {
         int lookups = 0;
         int attributesSeen = 0;
         Set<String> attributeNames = new LinkedHashSet<>();
-        for (var region : EXPECTED.entrySet()) {
-            try (CloudTrailClient client = sdk(region.getKey())) {
+        for (var account : EXPECTED.entrySet()) {
+          for (var region : account.getValue().entrySet()) {
+            try (CloudTrailClient client = sdk(account.getKey(), region.getKey())) {
                 for (var attribute : region.getValue().entrySet()) {
                     for (var value : attribute.getValue().entrySet()) {
                         LookupEventsRequest.Builder request = LookupEventsRequest.builder().maxResults(7);
@@ -142,9 +161,11 @@ final class LookupEventsInteropTest {
                         }
                         List<Event> events = new ArrayList<>();
                         client.lookupEventsPaginator(request.build()).events().forEach(events::add);
+                        events = fromTheFiles(events);
                         lookups++;
                         assertThat(events).extracting(Event::eventId)
-                                .as("%s %s=%s", region.getKey(), attribute.getKey(), value.getKey())
+                                .as("%s %s %s=%s", account.getKey(), region.getKey(), attribute.getKey(),
+                                        value.getKey())
                                 .doesNotHaveDuplicates()
                                 .containsExactlyInAnyOrderElementsOf(value.getValue());
                         assertNewestFirst(events.stream().map(event -> event.eventTime().getEpochSecond()).toList());
@@ -152,10 +173,11 @@ final class LookupEventsInteropTest {
                 }
                 attributesSeen++;
             }
+          }
         }
         assertThat(attributeNames).containsExactlyInAnyOrder("EventId", "EventName", "EventSource", "ReadOnly",
                 "Username", "AccessKeyId", "ResourceType", "ResourceName");
-        assertThat(attributesSeen).isEqualTo(EXPECTED.size());
+        assertThat(attributesSeen).isEqualTo(EXPECTED.values().stream().mapToInt(Map::size).sum());
         assertThat(lookups).isGreaterThan(400);
     }
 
@@ -163,7 +185,8 @@ final class LookupEventsInteropTest {
     void lookupEvents_sdkEvent_carriesTheRecordAndItsFields() throws Exception {
         JsonNode record = Testdata.records().stream()
                 .filter(candidate -> candidate.path("resources").size() > 0).findFirst().orElseThrow();
-        try (CloudTrailClient client = sdk(record.get("awsRegion").asText())) {
+        try (CloudTrailClient client = sdk(record.get("recipientAccountId").asText(),
+                record.get("awsRegion").asText())) {
             Event event = client.lookupEvents(LookupEventsRequest.builder().lookupAttributes(LookupAttribute.builder()
                     .attributeKey(LookupAttributeKey.EVENT_ID).attributeValue(record.get("eventID").asText())
                     .build()).build()).events().getFirst();
@@ -181,39 +204,48 @@ final class LookupEventsInteropTest {
 
     @Test
     void lookupEvents_awsCliPagesByEveryAttribute_matchesTheFiles() throws Exception {
-        String busiest = EXPECTED.entrySet().stream()
-                .max((a, b) -> Integer.compare(a.getValue().get("*").get("*").size(),
-                        b.getValue().get("*").get("*").size())).orElseThrow().getKey();
-        Map<String, Map<String, Set<String>>> region = EXPECTED.get(busiest);
-        checkCli(busiest, null, null, region.get("*").get("*"));
+        var busiest = regionWith("*");
+        checkCli(busiest, null, null, busiest.region().get("*").get("*"));
         for (String attribute : List.of("EventId", "EventName", "EventSource", "ReadOnly", "Username",
                 "AccessKeyId", "ResourceType", "ResourceName")) {
             var values = regionWith(attribute);
-            var value = values.getValue().get(attribute).entrySet().stream()
+            var value = values.region().get(attribute).entrySet().stream()
                     .max((a, b) -> Integer.compare(a.getValue().size(), b.getValue().size())).orElseThrow();
-            checkCli(values.getKey(), attribute, value.getKey(), value.getValue());
+            checkCli(values, attribute, value.getKey(), value.getValue());
         }
     }
 
-    private static Map.Entry<String, Map<String, Map<String, Set<String>>>> regionWith(String attribute) {
-        return EXPECTED.entrySet().stream().filter(entry -> entry.getValue().containsKey(attribute))
-                .max((a, b) -> Integer.compare(a.getValue().get(attribute).values().stream().mapToInt(Set::size).max()
-                        .orElse(0), b.getValue().get(attribute).values().stream().mapToInt(Set::size).max()
+    private record AccountRegion(String account, String name, Map<String, Map<String, Set<String>>> region) {
+    }
+
+    /** The account and region with the most events for one value of {@code attribute}. */
+    private static AccountRegion regionWith(String attribute) {
+        List<AccountRegion> all = new ArrayList<>();
+        EXPECTED.forEach((account, regions) -> regions.forEach((name, region) ->
+                all.add(new AccountRegion(account, name, region))));
+        return all.stream().filter(entry -> entry.region().containsKey(attribute))
+                .max((a, b) -> Integer.compare(a.region().get(attribute).values().stream().mapToInt(Set::size).max()
+                        .orElse(0), b.region().get(attribute).values().stream().mapToInt(Set::size).max()
                         .orElse(0))).orElseThrow();
     }
 
-    private static void checkCli(String region, String attribute, String value, Set<String> expected)
+    private static void checkCli(AccountRegion where, String attribute, String value, Set<String> expected)
             throws Exception {
         List<String> arguments = new ArrayList<>(List.of("cloudtrail", "lookup-events", "--page-size", "4"));
         if (attribute != null) {
             arguments.addAll(List.of("--lookup-attributes", "AttributeKey=" + attribute + ",AttributeValue=" + value));
         }
-        AwsCli.Result result = AwsCli.run(cairn.endpoint(), region, arguments.toArray(String[]::new));
+        String region = where.name();
+        AwsCli.Result result = cairn.cli(region, AUDITORS.get(where.account()), arguments.toArray(String[]::new));
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         JsonNode events = MAPPER.readTree(result.stdout()).get("Events");
         List<String> ids = new ArrayList<>();
         List<Long> times = new ArrayList<>();
         for (JsonNode event : events) {
+            if (!EVENT_TIMES.containsKey(event.get("EventId").asText())) {
+                assertThat(event.get("EventSource").asText()).isEqualTo("cloudtrail.amazonaws.com");
+                continue;
+            }
             ids.add(event.get("EventId").asText());
             times.add(EVENT_TIMES.get(event.get("EventId").asText()));
             assertThat(MAPPER.readTree(event.get("CloudTrailEvent").asText()).get("eventID").asText())

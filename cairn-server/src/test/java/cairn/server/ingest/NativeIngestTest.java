@@ -1,7 +1,10 @@
 package cairn.server.ingest;
 
+import cairn.server.http.ApiRoutes;
+import cairn.server.identity.PermissionSet;
 import cairn.server.testing.MutableClock;
 import cairn.server.testing.RunningCairn;
+import cairn.server.testing.TestSigning;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
@@ -10,12 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,7 +48,7 @@ final class NativeIngestTest {
     }
 
     private JsonNode allEvents() throws Exception {
-        return MAPPER.readTree(cairn.cloudTrail("LookupEvents", "{}", REGION).body()).get("Events");
+        return cairn.events("{}", REGION);
     }
 
     @Test
@@ -65,9 +70,15 @@ final class NativeIngestTest {
         String record = "{ \"eventID\" : \"id-1\",\n \"eventTime\":\"2026-02-01T10:00:00Z\",\"eventSource\":\"s3.amazonaws.com\","
                 + "\"eventName\":\"GetObject\",\"awsRegion\":\"us-east-2\",\"recipientAccountId\":\"999988887777\","
                 + "\"eventCategory\":\"Management\",\"readOnly\":true, \"unknownNewField\": [1, 2, {\"x\": null}] }";
-        assertThat(cairn.postRecords(("{\"Records\":[" + record + "]}").getBytes(StandardCharsets.UTF_8), REGION)
-                .statusCode()).isEqualTo(200);
-        assertThat(allEvents().get(0).get("CloudTrailEvent").asText()).isEqualTo(record);
+        AwsCredentialsIdentity importer = cairn.newUser(cairn.accountId(), "importer", PermissionSet.WRITER,
+                "999988887777");
+        AwsCredentialsIdentity reader = cairn.newUser("999988887777", "reader", PermissionSet.AUDITOR);
+        assertThat(cairn.post("/records", "application/json", null, ("{\"Records\":[" + record + "]}")
+                .getBytes(StandardCharsets.UTF_8), REGION, importer).statusCode()).isEqualTo(200);
+        HttpResponse<String> lookup = cairn.post("/", "application/x-amz-json-1.1", ApiRoutes.TARGET_PREFIX
+                + "LookupEvents", "{}".getBytes(StandardCharsets.UTF_8), REGION, reader);
+        assertThat(MAPPER.readTree(lookup.body()).get("Events").get(0).get("CloudTrailEvent").asText())
+                .isEqualTo(record);
     }
 
     @Test
@@ -159,8 +170,8 @@ final class NativeIngestTest {
     }
 
     private java.net.http.HttpRequest chunked(byte[] body) {
-        return java.net.http.HttpRequest.newBuilder(cairn.endpoint().resolve("/records"))
-                .header("Authorization", String.format(RunningCairn.SIGNATURE, REGION))
+        return TestSigning.post(cairn.endpoint().resolve("/records"), "application/json", Optional.empty(), body,
+                        "cloudtrail", REGION, cairn.admin(), cairn.clock(), Optional.empty())
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
                         () -> new java.io.ByteArrayInputStream(body))).build();
     }

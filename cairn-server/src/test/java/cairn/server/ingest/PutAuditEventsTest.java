@@ -1,5 +1,6 @@
 package cairn.server.ingest;
 
+import cairn.server.identity.PermissionSet;
 import cairn.server.testing.MutableClock;
 import cairn.server.testing.RunningCairn;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,10 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudtraildata.CloudTrailDataClient;
 import software.amazon.awssdk.services.cloudtraildata.model.AuditEvent;
 import software.amazon.awssdk.services.cloudtraildata.model.ChannelInsufficientPermissionException;
@@ -54,10 +51,7 @@ final class PutAuditEventsTest {
         cairn = RunningCairn.start(data, new MutableClock(Instant.parse("2026-05-01T00:00:00Z")), Map.of());
         account = cairn.server().installation().accountId();
         channelArn = cairn.server().installation().channelArn(REGION);
-        client = CloudTrailDataClient.builder().endpointOverride(cairn.endpoint()).region(Region.of(REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE",
-                        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+        client = cairn.sdk(CloudTrailDataClient.builder(), REGION).build();
     }
 
     @AfterEach
@@ -79,7 +73,7 @@ final class PutAuditEventsTest {
     }
 
     private JsonNode lookup(String body) throws Exception {
-        return MAPPER.readTree(cairn.cloudTrail("LookupEvents", body, REGION).body()).get("Events");
+        return cairn.events(body, REGION);
     }
 
     @Test
@@ -212,11 +206,20 @@ final class PutAuditEventsTest {
 
     @Test
     void putAuditEvents_otherAccountsChannel_isRefused() {
+        cairn.newUser("222233334444", "owner", PermissionSet.ADMINISTRATOR);
+        String otherChannel = cairn.server().directory().account("222233334444").orElseThrow().channelArn(REGION);
+        assertThatThrownBy(() -> client.putAuditEvents(request -> request.channelArn(otherChannel)
+                .auditEvents(AuditEvent.builder().id("a").eventData(eventData("A")).build())))
+                .isInstanceOf(ChannelInsufficientPermissionException.class);
+    }
+
+    @Test
+    void putAuditEvents_ownChannelIdUnderAnotherAccountsArn_isNotFound() {
         assertThatThrownBy(() -> client.putAuditEvents(request -> request
                 .channelArn("arn:aws:cloudtrail:" + REGION + ":000000000000:channel/"
                         + cairn.server().installation().channelId())
                 .auditEvents(AuditEvent.builder().id("a").eventData(eventData("A")).build())))
-                .isInstanceOf(ChannelInsufficientPermissionException.class);
+                .isInstanceOf(ChannelNotFoundException.class);
     }
 
     @Test

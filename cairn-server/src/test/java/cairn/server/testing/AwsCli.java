@@ -1,5 +1,8 @@
 package cairn.server.testing;
 
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
+
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -16,16 +19,20 @@ public final class AwsCli {
     public record Result(int exitCode, String stdout, String stderr) {
     }
 
-    public static Result run(URI endpoint, String region, String... arguments) throws IOException,
-            InterruptedException {
+    /** Runs {@code aws} with these credentials only (no profile, no config file). */
+    public static Result run(URI endpoint, String region, AwsCredentialsIdentity credentials, String... arguments)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("aws", "--endpoint-url", endpoint.toString(), "--region",
                 region, "--output", "json"));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(key -> key.startsWith("AWS_"));
-        environment.put("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
-        environment.put("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        environment.put("AWS_ACCESS_KEY_ID", credentials.accessKeyId());
+        environment.put("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey());
+        if (credentials instanceof AwsSessionCredentialsIdentity session) {
+            environment.put("AWS_SESSION_TOKEN", session.sessionToken());
+        }
         environment.put("AWS_CONFIG_FILE", "/dev/null");
         environment.put("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
         environment.put("AWS_PAGER", "");
