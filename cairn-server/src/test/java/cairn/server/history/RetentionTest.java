@@ -52,7 +52,8 @@ final class RetentionTest {
 
             clock.advance(Duration.ofDays(31));
             assertThat(count(cairn)).isZero();
-            assertThat(cairn.server().expire()).isEqualTo(1);
+            assertThat(cairn.server().expire()).as("the last segment also holds the audit events of the lookups "
+                    + "just made, which are recent").isZero();
             assertThat(cairn.postRecords(batch("newest", clock.instant(), 3), REGION).statusCode()).isEqualTo(200);
             assertThat(count(cairn)).isEqualTo(3);
         }
