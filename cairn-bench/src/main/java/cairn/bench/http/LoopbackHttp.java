@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 /**
  * A minimal HTTP/1.1 client over one kept-alive socket, so that a load generator on a 2-core machine spends as
@@ -16,9 +17,8 @@ import java.nio.charset.StandardCharsets;
  * per client thread.
  */
 public final class LoopbackHttp implements AutoCloseable {
-    /** A well-formed SigV4 Authorization header; Cairn reads the region from its scope. */
-    public static final String AUTHORIZATION = "AWS4-HMAC-SHA256 Credential=AKIDBENCHMARK/20240101/us-east-1/"
-            + "cloudtrail/aws4_request, SignedHeaders=host, Signature=00";
+    /** The region requests are signed for. */
+    public static final String REGION = "us-east-1";
     /** The extra headers of a CloudTrail LookupEvents call over AWS JSON 1.1. */
     public static final String LOOKUP_EVENTS_HEADERS =
             "X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents\r\n"
@@ -28,13 +28,16 @@ public final class LoopbackHttp implements AutoCloseable {
 
     private final String host;
     private final int port;
+    private final SigV4Signer signer;
     private Socket socket;
     private OutputStream out;
     private InputStream in;
 
-    public LoopbackHttp(String host, int port) {
+    /** A client that signs every request with {@code credentials} (SigV4, service {@code cloudtrail}). */
+    public LoopbackHttp(String host, int port, SigV4Signer.Credentials credentials) {
         this.host = host;
         this.port = port;
+        this.signer = new SigV4Signer(credentials, REGION);
     }
 
     /** A response: its status and body. */
@@ -55,8 +58,10 @@ public final class LoopbackHttp implements AutoCloseable {
             in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
         }
         try {
-            String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: "
-                    + AUTHORIZATION + "\r\n" + headers + "Content-Length: " + body.length + "\r\n\r\n";
+            String authority = host + ":" + port;
+            String head = "POST " + path + " HTTP/1.1\r\nHost: " + authority + "\r\n"
+                    + signer.headers("cloudtrail", authority, path, body, Instant.now()) + headers
+                    + "Content-Length: " + body.length + "\r\n\r\n";
             out.write(head.getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();

@@ -2,6 +2,7 @@ package cairn.bench.ingest;
 
 import cairn.bench.events.SyntheticEvents;
 import cairn.bench.http.LoopbackHttp;
+import cairn.bench.http.SigV4Signer;
 import cairn.bench.measure.Medians;
 import cairn.bench.postgres.PostgresCluster;
 import cairn.bench.server.CairnProcess;
@@ -55,9 +56,15 @@ public final class IngestLoad {
         try {
             for (int round = 1; round <= options.rounds; round++) {
                 for (int clients : options.clients) {
-                    LoadDriver.Result result = runCairn(options, clients, round);
+                    LoadDriver.Result result = runCairn(options, System.getProperty("java.class.path"), clients,
+                            round);
                     System.out.println("round " + round + " cairn      " + result);
                     record(medians, "cairn", result);
+                    if (options.baselineClassPath != null) {
+                        LoadDriver.Result baseline = runCairn(options, options.baselineClassPath, clients, round);
+                        System.out.println("round " + round + " baseline   " + baseline);
+                        record(medians, "baseline", baseline);
+                    }
                 }
                 if (postgres != null) {
                     for (int clients : options.clients) {
@@ -76,6 +83,13 @@ public final class IngestLoad {
         System.out.println();
         System.out.println("medians over " + options.rounds + " round(s):");
         System.out.print(medians.report());
+        if (options.baselineClassPath != null) {
+            for (int clients : options.clients) {
+                System.out.printf("ratio cairn/baseline at %d client(s): %.3f%n", clients,
+                        medians.median("cairn " + clients + " clients events/s")
+                                / medians.median("baseline " + clients + " clients events/s"));
+            }
+        }
         if (postgres != null) {
             for (int clients : options.clients) {
                 System.out.printf("ratio cairn/postgresql at %d client(s): %.1fx%n", clients,
@@ -92,12 +106,15 @@ public final class IngestLoad {
         medians.add(prefix + "p99 ms", result.p99Millis());
     }
 
-    private static LoadDriver.Result runCairn(Options options, int clients, int round) throws Exception {
+    private static LoadDriver.Result runCairn(Options options, String classPath, int clients, int round)
+            throws Exception {
         Path data = Files.createTempDirectory("cairn-bench-ingest");
-        try (CairnProcess cairn = CairnProcess.start(data, options.serverHeap, options.serverJvmOptions)) {
+        try (CairnProcess cairn = CairnProcess.start(classPath, "cairn.server.Main", data, options.serverHeap,
+                options.serverJvmOptions)) {
             List<List<SyntheticEvents.Batch>> pools = LoadDriver.pools(clients, options.batchesPerClient,
                     options.batchSize, round, false);
-            return LoadDriver.run(pools, client -> new CairnSender(cairn.port()), options.warmUpSeconds,
+            return LoadDriver.run(pools, client -> new CairnSender(cairn.port(), cairn.writer()),
+                    options.warmUpSeconds,
                     options.measureSeconds, options.maxEvents);
         } finally {
             deleteTree(data);
@@ -118,8 +135,8 @@ public final class IngestLoad {
     private static final class CairnSender implements LoadDriver.Sender {
         private final LoopbackHttp http;
 
-        CairnSender(int port) {
-            this.http = new LoopbackHttp("127.0.0.1", port);
+        CairnSender(int port, SigV4Signer.Credentials writer) {
+            this.http = new LoopbackHttp("127.0.0.1", port, writer);
         }
 
         @Override
@@ -193,6 +210,7 @@ public final class IngestLoad {
         boolean postgres = true;
         String serverHeap = "1g";
         List<String> serverJvmOptions = new ArrayList<>();
+        String baselineClassPath;
 
         static Options parse(String[] args) {
             Options options = new Options();
@@ -208,6 +226,7 @@ public final class IngestLoad {
                     case "--max-events" -> options.maxEvents = Long.parseLong(value);
                     case "--server-heap" -> options.serverHeap = value;
                     case "--server-jvm-option" -> options.serverJvmOptions.add(value);
+                    case "--baseline-classpath" -> options.baselineClassPath = value;
                     case "--no-postgres" -> {
                         options.postgres = false;
                         continue;

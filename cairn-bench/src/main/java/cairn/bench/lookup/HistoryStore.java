@@ -2,6 +2,10 @@ package cairn.bench.lookup;
 
 import cairn.bench.events.SyntheticEvents;
 import cairn.server.identity.Installation;
+import cairn.bench.server.BenchIdentity;
+import cairn.server.audit.Call;
+import cairn.server.audit.SelfAudit;
+import cairn.server.identity.Caller;
 import cairn.server.ingest.Ingest;
 import cairn.store.EventStore;
 import cairn.store.StoreConfig;
@@ -12,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -44,7 +50,8 @@ public final class HistoryStore {
     /** The data folder under {@code root} with {@code events} events, built now when it is missing or incomplete. */
     public static Path ensure(Path root, long events) throws IOException, InterruptedException {
         Path data = root.resolve("data");
-        Path marker = root.resolve("complete-" + events);
+        // v2: history terms carry the account.
+        Path marker = root.resolve("complete-v2-" + events);
         if (Files.isRegularFile(marker)) {
             return data;
         }
@@ -53,7 +60,9 @@ public final class HistoryStore {
                     + marker.getFileName() + "); delete it to rebuild");
         }
         Files.createDirectories(data);
-        Installation installation = Installation.openOrCreate(data);
+        Installation installation = Installation.openOrCreate(data, java.time.Clock.systemUTC());
+        Caller writer = installation.directory().credential(BenchIdentity.prepare(data).writer().accessKeyId())
+                .orElseThrow().caller();
         long started = System.nanoTime();
         long end = System.currentTimeMillis() / 1000;
         long start = end - SPAN.toSeconds();
@@ -61,7 +70,8 @@ public final class HistoryStore {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (EventStore store = EventStore.open(new StoreConfig(data.resolve("log"), StoreConfig.DEFAULT_SEGMENT_BYTES,
                 StoreConfig.DEFAULT_MAX_ENTRY_BYTES))) {
-            Ingest ingest = new Ingest(store, installation.accountId(), BATCH, java.time.Clock.systemUTC());
+            Ingest ingest = new Ingest(store, new SelfAudit(store, installation.accountId()), BATCH,
+                    java.time.Clock.systemUTC());
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
                 SyntheticEvents generator = new SyntheticEvents(31L * t + 7);
@@ -75,7 +85,10 @@ public final class HistoryStore {
                                 long serial = first + i;
                                 batch.add(generator.next(start + serial * SPAN.toSeconds() / events, serial));
                             }
-                            ingest.ingestRecords(SyntheticEvents.Batch.of(batch).body());
+                            Call call = new Call(UUID.randomUUID().toString(), java.time.Instant.now(), "127.0.0.1",
+                                    Optional.of("cairn-bench"));
+                            call.authenticated(writer);
+                            ingest.ingestRecords(call, SyntheticEvents.Batch.of(batch).body());
                             if ((first / BATCH) % 500 == 0) {
                                 System.out.printf("%,d events stored, %.0f s%n", first + size,
                                         (System.nanoTime() - started) / 1e9);

@@ -1,6 +1,7 @@
 package cairn.bench.lookup;
 
 import cairn.bench.http.LoopbackHttp;
+import cairn.bench.http.SigV4Signer;
 import cairn.bench.measure.ClosedLoop;
 import cairn.bench.measure.Medians;
 import cairn.bench.server.CairnProcess;
@@ -73,10 +74,10 @@ public final class HttpLookupLoad {
                 medians.add("EventStore.open recovery took, ms", cairn.recoveryMillis());
                 medians.add("heap used after full GC at start, MB", cairn.heapUsedAfterFullGc() / 1e6);
                 if (requests == null) {
-                    requests = sampleRequests(cairn.port(), 3000, 11);
+                    requests = sampleRequests(cairn.port(), cairn.auditor(), 3000, 11);
                 }
                 for (int clients : clientCounts) {
-                    Result result = run(cairn.port(), requests, clients, warmUp, seconds);
+                    Result result = run(cairn.port(), cairn.auditor(), requests, clients, warmUp, seconds);
                     System.out.printf("round %d: %s%n", round, result);
                     medians.add(clients + " clients lookups/s", result.perSecond());
                     medians.add(clients + " clients p50 ms", result.p50Millis());
@@ -107,7 +108,8 @@ public final class HttpLookupLoad {
      * Request bodies for one attribute each, attributes in turn, values from the events of random one-minute windows
      * of the store's span (read through LookupEvents itself).
      */
-    static List<byte[]> sampleRequests(int port, int count, long seed) throws IOException {
+    static List<byte[]> sampleRequests(int port, SigV4Signer.Credentials auditor, int count, long seed)
+            throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         long end = System.currentTimeMillis() / 1000;
         long start = end - HistoryStore.SPAN.toSeconds() - 86_400;
@@ -115,7 +117,7 @@ public final class HttpLookupLoad {
         for (int a = 0; a < ATTRIBUTES.length; a++) {
             values.add(new ArrayList<>());
         }
-        try (LoopbackHttp http = new LoopbackHttp("127.0.0.1", port)) {
+        try (LoopbackHttp http = new LoopbackHttp("127.0.0.1", port, auditor)) {
             while (values.stream().mapToInt(List::size).min().orElse(0) < count / ATTRIBUTES.length) {
                 long from = start + random.nextLong(end - start);
                 String body = "{\"StartTime\":" + from + ",\"EndTime\":" + (from + 600) + ",\"MaxResults\":50}";
@@ -147,10 +149,10 @@ public final class HttpLookupLoad {
         return requests;
     }
 
-    static Result run(int port, List<byte[]> requests, int clients, double warmUpSeconds, double measureSeconds)
-            throws InterruptedException {
+    static Result run(int port, SigV4Signer.Credentials auditor, List<byte[]> requests, int clients,
+                      double warmUpSeconds, double measureSeconds) throws InterruptedException {
         ClosedLoop.Outcome outcome = ClosedLoop.run(clients, client -> {
-            LoopbackHttp http = new LoopbackHttp("127.0.0.1", port);
+            LoopbackHttp http = new LoopbackHttp("127.0.0.1", port, auditor);
             return ClosedLoop.Client.of(call -> {
                 LoopbackHttp.Response response = http.post("/", LoopbackHttp.LOOKUP_EVENTS_HEADERS,
                         requests.get((client * 997 + call) % requests.size()));

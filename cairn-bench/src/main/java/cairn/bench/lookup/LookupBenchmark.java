@@ -69,6 +69,7 @@ public class LookupBenchmark {
 
     private EventStore eventStore;
     private EventHistory history;
+    private String account;
     private JsonNode[] requests;
     private Query[] queries;
     private int next;
@@ -76,7 +77,8 @@ public class LookupBenchmark {
     @Setup(Level.Trial)
     public void open() throws IOException, InterruptedException {
         Path data = HistoryStore.ensure(Path.of(store), events);
-        Installation installation = Installation.openOrCreate(data);
+        Installation installation = Installation.openOrCreate(data, Clock.systemUTC());
+        account = SyntheticEvents.ACCOUNT;
         eventStore = EventStore.open(new StoreConfig(data.resolve("log"), StoreConfig.DEFAULT_SEGMENT_BYTES,
                 StoreConfig.DEFAULT_MAX_ENTRY_BYTES));
         System.out.println(eventStore.recoveryReport().summary());
@@ -100,7 +102,8 @@ public class LookupBenchmark {
             request.putArray("LookupAttributes").addObject().put("AttributeKey", attribute)
                     .put("AttributeValue", values.get(i));
             requests[i] = request;
-            queries[i] = new Query(List.of(HistoryTerms.of(key, SyntheticEvents.REGION, false, values.get(i))), 0,
+            queries[i] = new Query(List.of(HistoryTerms.of(key, account, SyntheticEvents.REGION, false,
+                    values.get(i))), 0,
                     Long.MAX_VALUE, Optional.empty(), EventHistory.MAX_RESULTS);
         }
     }
@@ -113,7 +116,7 @@ public class LookupBenchmark {
     @Benchmark
     public byte[] lookupEvents() {
         int i = next++ % requests.length;
-        return history.lookupEvents(SyntheticEvents.REGION, requests[i]);
+        return history.lookupEvents(account, SyntheticEvents.REGION, requests[i]);
     }
 
     @Benchmark

@@ -1,6 +1,7 @@
 package cairn.bench.server;
 
 import cairn.bench.http.LoopbackHttp;
+import cairn.bench.http.SigV4Signer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -32,9 +33,11 @@ public final class CairnProcess implements AutoCloseable {
     private final long records;
     private final int segments;
     private final List<String> output;
+    private final BenchIdentity.Keys keys;
 
     private CairnProcess(Process process, int port, Duration startUp, long recoveryMillis, long records,
-                         int segments, List<String> output) {
+                         int segments, List<String> output, BenchIdentity.Keys keys) {
+        this.keys = keys;
         this.process = process;
         this.port = port;
         this.startUp = startUp;
@@ -56,11 +59,20 @@ public final class CairnProcess implements AutoCloseable {
     /** As {@link #start(Path, String, List)}, with another main class taking {@code Main}'s arguments. */
     public static CairnProcess start(String mainClass, Path dataDirectory, String maxHeap, List<String> extraJvmOptions)
             throws IOException, InterruptedException {
+        return start(System.getProperty("java.class.path"), mainClass, dataDirectory, maxHeap, extraJvmOptions);
+    }
+
+    /**
+     * As {@link #start(Path, String, List)}, from another class path (such as the jar of an earlier build, to
+     * measure a change side by side).
+     */
+    public static CairnProcess start(String classPath, String mainClass, Path dataDirectory, String maxHeap,
+                                     List<String> extraJvmOptions) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + maxHeap);
         command.addAll(extraJvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass,
+        command.addAll(List.of("-cp", classPath, mainClass,
                 "--data", dataDirectory.toString(), "--port", "0", "--set", "history.retention=3650d"));
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -91,7 +103,8 @@ public final class CairnProcess implements AutoCloseable {
             throw new IOException("Cairn did not start:\n" + String.join("\n", output));
         }
         CompletableFuture.runAsync(() -> drain(reader, output));
-        try (LoopbackHttp http = new LoopbackHttp("127.0.0.1", port)) {
+        BenchIdentity.Keys keys = BenchIdentity.prepare(dataDirectory);
+        try (LoopbackHttp http = new LoopbackHttp("127.0.0.1", port, keys.auditor())) {
             LoopbackHttp.Response response = http.post("/", LoopbackHttp.LOOKUP_EVENTS_HEADERS, "{\"MaxResults\":1}".getBytes(
                     StandardCharsets.US_ASCII));
             if (response.status() != 200) {
@@ -99,7 +112,17 @@ public final class CairnProcess implements AutoCloseable {
             }
         }
         Duration startUp = Duration.ofNanos(System.nanoTime() - started);
-        return new CairnProcess(process, port, startUp, recovery, records, segments, output);
+        return new CairnProcess(process, port, startUp, recovery, records, segments, output, keys);
+    }
+
+    /** A key allowed to put events into the benchmark's account. */
+    public SigV4Signer.Credentials writer() {
+        return keys.writer();
+    }
+
+    /** A key allowed to look up the benchmark's account's events. */
+    public SigV4Signer.Credentials auditor() {
+        return keys.auditor();
     }
 
     private static void drain(BufferedReader reader, List<String> output) {
