@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
 /** The {@code cairn} command. */
 @Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
         description = "A self-hosted audit trail for APIs, compatible with AWS CloudTrail.",
-        subcommands = {CairnCommand.Serve.class})
+        subcommands = {CairnCommand.Serve.class, IdentityCommands.Accounts.class, IdentityCommands.Users.class,
+                IdentityCommands.Roles.class, IdentityCommands.Keys.class})
 public final class CairnCommand implements Runnable {
     @Override
     public void run() {
