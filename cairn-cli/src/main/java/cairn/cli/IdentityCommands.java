@@ -14,6 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -64,13 +65,15 @@ final class IdentityCommands {
         CommandSpec spec;
 
         @Override
-        public final Integer call() throws IOException {
+        public final Integer call() {
             try {
                 run(folder.open(), spec.commandLine().getOut());
                 spec.commandLine().getOut().flush();
                 return 0;
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                spec.commandLine().getErr().println("cairn: " + e.getMessage());
+            } catch (IllegalArgumentException | IllegalStateException | IOException | UncheckedIOException e) {
+                spec.commandLine().getErr().println("cairn: " + e.getMessage()
+                        + (e.getCause() != null && e instanceof UncheckedIOException ? ": " + e.getCause().getMessage()
+                        : ""));
                 spec.commandLine().getErr().flush();
                 return 1;
             }
@@ -171,6 +174,7 @@ final class IdentityCommands {
 
         @Override
         void run(Directory directory, PrintWriter out) {
+            requireAccount(directory, account);
             for (Principal principal : directory.state().principals()) {
                 if (principal.accountId().equals(account)) {
                     out.println(principal.arn() + "  " + principal.id() + "  " + principal.permissions().wireName()
@@ -229,6 +233,12 @@ final class IdentityCommands {
     static final class Keys extends Group {
     }
 
+    private static void requireAccount(Directory directory, String account) {
+        if (directory.account(account).isEmpty()) {
+            throw new IllegalArgumentException("there is no account " + account);
+        }
+    }
+
     private static void printSecret(PrintWriter out, Directory.NewKey key) {
         out.println("# the secret is shown only now");
         out.println("AWS_ACCESS_KEY_ID=" + key.key().id());
@@ -259,6 +269,7 @@ final class IdentityCommands {
 
         @Override
         void run(Directory directory, PrintWriter out) {
+            requireAccount(directory, account);
             for (AccessKey key : directory.state().keys()) {
                 if (key.accountId().equals(account) && (user == null || key.principalName().equals(user))) {
                     out.println(key.id() + "  " + key.principalType().wireName() + "/" + key.principalName() + "  "

@@ -51,6 +51,8 @@ public final class Directory {
     public static final Duration DEFAULT_SESSION_DURATION = Duration.ofHours(1);
     public static final Duration MAX_SESSION_DURATION = Duration.ofHours(12);
     public static final int MAX_KEYS_PER_USER = 2;
+    /** How long an expired temporary key stays in the file (it is dropped at the first change after that). */
+    public static final Duration EXPIRED_SESSIONS_KEPT = Duration.ofDays(7);
     private static final String FILE = "identity.json";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
@@ -370,9 +372,11 @@ public final class Directory {
         synchronized (jvmLock(folder)) {
             try (FileChannel lockChannel = lockChannel(folder); FileLock ignored = lockChannel.lock()) {
                 State current = read();
-                Instant now = clock.instant();
+                // Expired sessions are kept a while, so that their callers keep hearing ExpiredTokenException.
+                Instant forgetBefore = clock.instant().minus(EXPIRED_SESSIONS_KEPT);
                 State live = new State(current.accounts(), current.principals(), current.keys().stream()
-                        .filter(key -> key.session().map(s -> s.expires().isAfter(now)).orElse(true)).toList());
+                        .filter(key -> key.session().map(s -> s.expires().isAfter(forgetBefore)).orElse(true))
+                        .toList());
                 Change<T> applied = change.apply(live);
                 writePrivate(folder.resolve(FILE), serialize(applied.state()));
                 try (FileChannel counter = FileChannel.open(folder.resolve("generation"), StandardOpenOption.READ,

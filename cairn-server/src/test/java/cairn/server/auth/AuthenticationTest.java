@@ -228,6 +228,10 @@ final class AuthenticationTest {
         try (CloudTrailClient client = sdk(good, REGION, CLOCK)) {
             assertSdkError(client::lookupEvents, "ExpiredTokenException",
                     "The security token included in the request is expired");
+            directory.createPrincipal(cairn.accountId(), Principal.Type.USER, "later", PermissionSet.AUDITOR,
+                    List.of());
+            assertSdkError(client::lookupEvents, "ExpiredTokenException",
+                    "The security token included in the request is expired");
         } finally {
             CLOCK.set(now);
         }
