@@ -37,12 +37,24 @@ public record CredentialScope(String accessKeyId, String date, String region, St
     /** Reads {@code <access key>/<YYYYMMDD>/<region>/<service>/aws4_request}. */
     static CredentialScope parse(String credential) {
         String[] parts = credential.split("/", -1);
-        if (parts.length != 5 || !parts[4].equals("aws4_request") || parts[0].isEmpty() || !parts[1].matches("\\d{8}")
+        if (parts.length != 5 || !parts[4].equals("aws4_request") || parts[0].isEmpty() || !isDate(parts[1])
                 || parts[2].isEmpty() || parts[3].isEmpty()) {
             throw incomplete("Credential should be scoped to a valid region, date and service: "
                     + "<access key>/<YYYYMMDD>/<region>/<service>/aws4_request.");
         }
         return new CredentialScope(parts[0], parts[1], parts[2], parts[3]);
+    }
+
+    private static boolean isDate(String text) {
+        if (text.length() != 8) {
+            return false;
+        }
+        for (int i = 0; i < 8; i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static CloudTrailException missing() {

@@ -14,8 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.DateTimeException;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 import static java.util.Objects.requireNonNull;
@@ -45,8 +46,11 @@ public final class SigV4Verifier {
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
     private static final HexFormat HEX = HexFormat.of();
 
+    private static final int MAX_CACHED_KEYS = 4096;
+
     private final Clock clock;
     private final Predicate<String> validRegion;
+    private final Map<String, DerivedKey> signingKeys = new ConcurrentHashMap<>();
 
     /** A verifier on {@code clock} that takes credential scopes in the regions {@code validRegion} accepts. */
     public SigV4Verifier(Clock clock, Predicate<String> validRegion) {
@@ -141,10 +145,7 @@ public final class SigV4Verifier {
         String stringToSign = ALGORITHM + "\n" + signed.amzDate() + "\n" + scope.date() + "/" + scope.region() + "/"
                 + scope.service() + "/aws4_request\n"
                 + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
-        byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), scope.date());
-        key = hmac(key, scope.region());
-        key = hmac(key, scope.service());
-        key = hmac(key, "aws4_request");
+        byte[] key = signingKey(secret, scope);
         byte[] expected = HEX.formatHex(hmac(key, stringToSign)).getBytes(StandardCharsets.US_ASCII);
         byte[] given = signed.signature().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(expected, given)) {
@@ -152,6 +153,27 @@ public final class SigV4Verifier {
                     + "not match the signature you provided. Check your AWS Secret Access Key and signing method.");
         }
         return new Signer(scope.accessKeyId(), sessionToken, scope.date(), scope.region(), scope.service());
+    }
+
+    /** The key derived from a secret for a day, region and service; derived once and kept (four HMACs saved). */
+    private byte[] signingKey(String secret, CredentialScope scope) {
+        String cacheKey = scope.accessKeyId() + "/" + scope.date() + "/" + scope.region() + "/" + scope.service();
+        DerivedKey cached = signingKeys.get(cacheKey);
+        if (cached != null && MessageDigest.isEqual(cached.secret(), secret.getBytes(StandardCharsets.UTF_8))) {
+            return cached.key();
+        }
+        byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), scope.date());
+        key = hmac(key, scope.region());
+        key = hmac(key, scope.service());
+        key = hmac(key, "aws4_request");
+        if (signingKeys.size() >= MAX_CACHED_KEYS) {
+            signingKeys.clear();
+        }
+        signingKeys.put(cacheKey, new DerivedKey(secret.getBytes(StandardCharsets.UTF_8), key));
+        return key;
+    }
+
+    private record DerivedKey(byte[] secret, byte[] key) {
     }
 
     private record Signed(String credential, String signedHeaders, String signature, String amzDate,
@@ -195,12 +217,36 @@ public final class SigV4Verifier {
                 values.get("X-Amz-Signature"), values.get("X-Amz-Date"), Optional.of(expires));
     }
 
+    /** {@code yyyyMMdd'T'HHmmss'Z'}, read by hand: a formatter costs more than the rest of the check. */
     private static Instant parseAmzDate(String amzDate) {
-        try {
-            return LocalDateTime.parse(amzDate, AMZ_DATE).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
-            throw incomplete("X-Amz-Date must be of the form yyyyMMddTHHmmssZ, not " + amzDate + ".");
+        if (amzDate.length() == 16 && amzDate.charAt(8) == 'T' && amzDate.charAt(15) == 'Z') {
+            int year = digits(amzDate, 0, 4);
+            int month = digits(amzDate, 4, 6);
+            int day = digits(amzDate, 6, 8);
+            int hour = digits(amzDate, 9, 11);
+            int minute = digits(amzDate, 11, 13);
+            int second = digits(amzDate, 13, 15);
+            if (year >= 0 && month >= 0 && day >= 0 && hour >= 0 && minute >= 0 && second >= 0) {
+                try {
+                    return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
+                } catch (DateTimeException e) {
+                    // out of range: refused below
+                }
+            }
         }
+        throw incomplete("X-Amz-Date must be of the form yyyyMMddTHHmmssZ, not " + amzDate + ".");
+    }
+
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private void checkTime(Instant requestTime, Optional<Duration> expires, String amzDate) {
@@ -312,11 +358,38 @@ public final class SigV4Verifier {
             }
             List<String> trimmed = new ArrayList<>();
             for (String value : values) {
-                trimmed.add(value.strip().replaceAll("\\s+", " "));
+                trimmed.add(collapseSpaces(value));
             }
             text.append(name).append(':').append(String.join(",", trimmed)).append('\n');
         }
         return text.toString();
+    }
+
+    /** The value trimmed, each run of spaces and tabs inside it made one space (SigV4's header canonical form). */
+    static String collapseSpaces(String value) {
+        String trimmed = value.strip();
+        int i = 0;
+        while (i < trimmed.length() && !Character.isWhitespace(trimmed.charAt(i))) {
+            i++;
+        }
+        if (i == trimmed.length()) {
+            return trimmed;
+        }
+        StringBuilder collapsed = new StringBuilder(trimmed.length());
+        boolean space = false;
+        for (int j = 0; j < trimmed.length(); j++) {
+            char c = trimmed.charAt(j);
+            if (Character.isWhitespace(c)) {
+                space = true;
+            } else {
+                if (space) {
+                    collapsed.append(' ');
+                    space = false;
+                }
+                collapsed.append(c);
+            }
+        }
+        return collapsed.toString();
     }
 
     private static String payloadHash(Request request) {

@@ -1,14 +1,11 @@
 package cairn.server.identity;
 
 import java.time.Instant;
-import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
 /** An account: the unit events and trails belong to, with its 12-digit ID and its PutAuditEvents channel. */
 public record Account(String id, String name, String channelId, Instant created) {
-    private static final Pattern ID = Pattern.compile("\\d{12}");
-
     public Account {
         requireNonNull(id, "id is null");
         requireNonNull(name, "name is null");
@@ -20,7 +17,15 @@ public record Account(String id, String name, String channelId, Instant created)
     }
 
     public static boolean isValidId(String id) {
-        return ID.matcher(id).matches();
+        if (id.length() != 12) {
+            return false;
+        }
+        for (int i = 0; i < 12; i++) {
+            if (id.charAt(i) < '0' || id.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The ARN of the account's channel in a region. */
