@@ -3,6 +3,7 @@ package cairn.server.history;
 import cairn.model.lookup.LookupAttribute;
 import cairn.model.record.ParsedRecord;
 import cairn.model.record.Resource;
+import cairn.server.identity.Account;
 import cairn.store.Entry;
 
 import java.nio.charset.StandardCharsets;
@@ -16,8 +17,9 @@ import java.util.Optional;
  * returns; Insights events ({@code I}), which it returns only for {@code EventCategory insight}; and every other
  * category ({@code O}: data and network activity events), which CloudTrail's event history leaves out and Cairn
  * indexes for later use without serving them from LookupEvents.
- * A term is {@code <attribute code><account><region> NUL <history> NUL <value>} (the account is its 12 digits), and
- * {@code *<account><region> NUL <history>} stands for "every event". An account's lookups see only its own terms.
+ * A term is {@code <attribute code><account><region> NUL <history> NUL <value>}, the account in 5 bytes (its 12-digit
+ * ID as a 40-bit number: every term carries it, so it is kept short), and {@code *<account><region> NUL <history>}
+ * stands for "every event". An account's lookups see only its own terms.
  */
 public final class HistoryTerms {
     private static final char ALL = '*';
@@ -82,8 +84,20 @@ public final class HistoryTerms {
         }
     }
 
+    private static final int ACCOUNT_BYTES = 5;
+
     private static byte[] scope(String account, String region) {
-        return (account + region).getBytes(StandardCharsets.UTF_8);
+        if (!Account.isValidId(account)) {
+            throw new IllegalArgumentException("an account ID is 12 digits, not " + account);
+        }
+        long id = Long.parseLong(account);
+        byte[] regionBytes = region.getBytes(StandardCharsets.UTF_8);
+        byte[] scope = new byte[ACCOUNT_BYTES + regionBytes.length];
+        for (int i = 0; i < ACCOUNT_BYTES; i++) {
+            scope[i] = (byte) (id >>> (8 * (ACCOUNT_BYTES - 1 - i)));
+        }
+        System.arraycopy(regionBytes, 0, scope, ACCOUNT_BYTES, regionBytes.length);
+        return scope;
     }
 
     /** {@code code account region NUL history [NUL value]}, built straight into bytes (the codes are ASCII). */

@@ -1,10 +1,19 @@
 package cairn.server.audit;
 
+import cairn.model.error.ErrorCode;
+import cairn.model.record.ParsedRecord;
+import cairn.model.record.RecordReader;
+import cairn.server.history.HistoryTerms;
 import cairn.server.http.ApiRoutes;
 import cairn.server.identity.Caller;
+import cairn.server.identity.Directory;
+import cairn.server.identity.Principal;
 import cairn.server.identity.PermissionSet;
 import cairn.server.testing.MutableClock;
 import cairn.server.testing.RunningCairn;
+import cairn.store.Entry;
+import cairn.store.EventStore;
+import cairn.store.StoreConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
@@ -23,10 +32,13 @@ import software.amazon.awssdk.services.cloudtraildata.model.PutAuditEventsRespon
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -263,6 +275,43 @@ final class SelfAuditTest {
         assertThat(events.values()).extracting(event -> event.get("eventName").asText())
                 .containsExactly("PutRecords", "PutRecords", "PutRecords", "PutRecords", "PutRecords");
         assertThat(cairn.events("{}", REGION)).hasSize(5);
+    }
+
+    @Test
+    void entry_termsTakenFromTheCall_areTheTermsOfTheRecordParsedBack() throws Exception {
+        Directory directory = cairn.server().directory();
+        directory.createPrincipal(cairn.accountId(), Principal.Type.ROLE, "ops", PermissionSet.AUDITOR, List.of());
+        Caller role = directory.credential(directory.assumeRole(cairn.accountId(), "ops", "night-shift",
+                Duration.ofHours(1)).key().id()).orElseThrow().caller();
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Call call = new Call("request-" + i, NOW, "10.0.0.1", Optional.of("agent"));
+            call.operation(i % 2 == 0 ? "LookupEvents" : "PutRecords", i % 2 == 0);
+            calls.add(call);
+        }
+        calls.get(0).scope(writer.accessKeyId(), REGION);
+        calls.get(0).authenticated(caller(writer));
+        calls.get(1).scope(role.key().id(), "us-west-2");
+        calls.get(1).authenticated(role);
+        calls.get(2).scope(auditor.accessKeyId(), REGION);
+        calls.get(2).claimed(directory.credential(auditor.accessKeyId()).orElseThrow());
+        calls.get(2).failed(ErrorCode.INVALID_SIGNATURE, "no");
+        calls.get(3).scope("AKIANOSUCHKEY0000000", REGION);
+        calls.get(3).failed(ErrorCode.UNRECOGNIZED_CLIENT, "no");
+        try (EventStore store = EventStore.open(new StoreConfig(data.resolve("scratch"), 1 << 20,
+                StoreConfig.DEFAULT_MAX_ENTRY_BYTES))) {
+            SelfAudit audit = new SelfAudit(store, cairn.accountId());
+            for (Call call : calls) {
+                Entry entry = audit.entry(call);
+                ParsedRecord parsed = RecordReader.readRecord(entry.body());
+                JsonNode record = MAPPER.readTree(entry.body());
+                List<byte[]> expected = HistoryTerms.of(parsed, record.get("eventID").asText(),
+                        record.get("recipientAccountId").asText());
+                assertThat(entry.terms()).as(call.requestId()).usingElementComparator(Arrays::compare)
+                        .containsExactlyElementsOf(expected);
+                assertThat(entry.eventTime()).isEqualTo(parsed.eventTime());
+            }
+        }
     }
 
     private static AwsServiceException catchService(Runnable call) {

@@ -228,6 +228,25 @@ final class SigV4VerifierTest {
     }
 
     @Test
+    void collapseSpaces_trimsAndJoinsRunsOfWhitespace() {
+        assertThat(SigV4Verifier.collapseSpaces("  a   b\t\t c ")).isEqualTo("a b c");
+        assertThat(SigV4Verifier.collapseSpaces("plain")).isEqualTo("plain");
+        assertThat(SigV4Verifier.collapseSpaces(" ")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"20261322T100000Z", "20261122T250000Z", "20261122T100000", "2026112T1000000Z",
+            "2026-11-22T10:00Z", "2026112xT100000Z"})
+    void verify_malformedAmzDate_isIncompleteSignature(String amzDate) {
+        SigV4Verifier.Request request = signed("/", BODY, SECRET, NOW, "cloudtrail", false);
+        Map<String, List<String>> headers = new LinkedHashMap<>(request.headers());
+        headers.put("x-amz-date", List.of(amzDate));
+        assertError(() -> verify(new SigV4Verifier.Request("POST", "/", "", headers, BODY)),
+                "IncompleteSignatureException", "X-Amz-Date must be of the form yyyyMMddTHHmmssZ, not " + amzDate
+                        + ".");
+    }
+
+    @Test
     void canonicalPath_encodesTheSentPathAgain() {
         assertThat(SigV4Verifier.canonicalPath("")).isEqualTo("/");
         assertThat(SigV4Verifier.canonicalPath("/")).isEqualTo("/");
