@@ -29,15 +29,22 @@ public final class LoopbackHttp implements AutoCloseable {
     private final String host;
     private final int port;
     private final SigV4Signer signer;
+    private final boolean unsignedPayload;
     private Socket socket;
     private OutputStream out;
     private InputStream in;
 
     /** A client that signs every request with {@code credentials} (SigV4, service {@code cloudtrail}). */
     public LoopbackHttp(String host, int port, SigV4Signer.Credentials credentials) {
+        this(host, port, credentials, false);
+    }
+
+    /** As {@link #LoopbackHttp(String, int, SigV4Signer.Credentials)}; see {@link SigV4Signer#headers}. */
+    public LoopbackHttp(String host, int port, SigV4Signer.Credentials credentials, boolean unsignedPayload) {
         this.host = host;
         this.port = port;
         this.signer = new SigV4Signer(credentials, REGION);
+        this.unsignedPayload = unsignedPayload;
     }
 
     /** A response: its status and body. */
@@ -60,7 +67,7 @@ public final class LoopbackHttp implements AutoCloseable {
         try {
             String authority = host + ":" + port;
             String head = "POST " + path + " HTTP/1.1\r\nHost: " + authority + "\r\n"
-                    + signer.headers("cloudtrail", authority, path, body, Instant.now()) + headers
+                    + signer.headers("cloudtrail", authority, path, body, Instant.now(), unsignedPayload) + headers
                     + "Content-Length: " + body.length + "\r\n\r\n";
             out.write(head.getBytes(StandardCharsets.US_ASCII));
             out.write(body);

@@ -12,7 +12,7 @@ import java.util.HexFormat;
 
 /**
  * SigV4 for the load generator's requests, the least a valid signature needs: {@code host} and {@code x-amz-date}
- * signed, the body's SHA-256 in the canonical request. The signing key is derived once per day. Not thread-safe:
+ * signed, the body's SHA-256 (or {@code UNSIGNED-PAYLOAD}) in the canonical request. The signing key is derived once per day. Not thread-safe:
  * one per client thread, as {@link LoopbackHttp}.
  */
 public final class SigV4Signer {
@@ -47,13 +47,20 @@ public final class SigV4Signer {
         }
     }
 
-    /** The header lines (each ending in CRLF) that sign a POST of {@code body} to {@code path} at {@code host}. */
-    public String headers(String service, String host, String path, byte[] body, Instant now) {
+    /**
+     * The header lines (each ending in CRLF) that sign a POST of {@code body} to {@code path} at {@code host}. With
+     * {@code unsignedPayload}, the body is left out of the signature ({@code x-amz-content-sha256: UNSIGNED-PAYLOAD}),
+     * as the AWS SDKs do over TLS, where TLS protects the body.
+     */
+    public String headers(String service, String host, String path, byte[] body, Instant now,
+                          boolean unsignedPayload) {
         String amzDate = AMZ_DATE.format(now);
         String date = amzDate.substring(0, 8);
-        String payloadHash = HEX.formatHex(sha256.digest(body));
-        String canonical = "POST\n" + path + "\n\nhost:" + host + "\nx-amz-date:" + amzDate + "\n\nhost;x-amz-date\n"
-                + payloadHash;
+        String payloadHash = unsignedPayload ? "UNSIGNED-PAYLOAD" : HEX.formatHex(sha256.digest(body));
+        String signedHeaders = unsignedPayload ? "host;x-amz-content-sha256;x-amz-date" : "host;x-amz-date";
+        String canonical = "POST\n" + path + "\n\nhost:" + host + "\n"
+                + (unsignedPayload ? "x-amz-content-sha256:UNSIGNED-PAYLOAD\n" : "") + "x-amz-date:" + amzDate
+                + "\n\n" + signedHeaders + "\n" + payloadHash;
         String scope = date + "/" + region + "/" + service + "/aws4_request";
         String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n"
                 + HEX.formatHex(sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));
@@ -66,9 +73,10 @@ public final class SigV4Signer {
             keyService = service;
         }
         String signature = HEX.formatHex(hmac(signingKey, toSign));
-        return "X-Amz-Date: " + amzDate + "\r\nAuthorization: AWS4-HMAC-SHA256 Credential="
-                + credentials.accessKeyId() + "/" + scope + ", SignedHeaders=host;x-amz-date, Signature=" + signature
-                + "\r\n";
+        return "X-Amz-Date: " + amzDate + "\r\n"
+                + (unsignedPayload ? "X-Amz-Content-Sha256: UNSIGNED-PAYLOAD\r\n" : "")
+                + "Authorization: AWS4-HMAC-SHA256 Credential=" + credentials.accessKeyId() + "/" + scope
+                + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature + "\r\n";
     }
 
     private byte[] hmac(byte[] key, String data) {

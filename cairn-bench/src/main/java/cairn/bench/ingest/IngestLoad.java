@@ -28,13 +28,17 @@ import java.util.stream.Stream;
  * ~1.2 KB CloudTrail-shaped events (Cairn: {@code POST /records}, acknowledged after fsync; PostgreSQL: one
  * {@code COPY} of the batch per transaction, {@code synchronous_commit=on}, into a jsonb table with 7 indexes on the
  * lookup fields) for a warm-up and a measured period, and reports events/s and the p50/p99 acknowledgement latency
- * per batch. Every configuration runs {@code --rounds} times; the summary gives medians.
+ * per batch. Every configuration runs {@code --rounds} times; the summary gives medians. Requests are signed with
+ * SigV4 by a writer of the events' account (the body's SHA-256 in the signature, as over plain HTTP;
+ * {@code --unsigned-payload} signs as the SDKs do over TLS). {@code --baseline-classpath JAR} also runs an earlier
+ * build's server (such as the core issue's {@code cairn-bench.jar}) in every round and reports the ratio.
  *
  * <p>Run (builds the jar, then about 6 minutes with the defaults):
  * <pre>
  * mvn -B -q -DskipTests -pl cairn-bench -am package
  * $JAVA_HOME/bin/java -Xmx2g -cp cairn-bench/target/cairn-bench.jar cairn.bench.ingest.IngestLoad \
  *     --clients 1,4,8 --seconds 15 --warm-up 5 --rounds 3 [--no-postgres] [--server-heap 1g] [--max-events 20000000]
+ *     [--baseline-classpath OLD.jar] [--unsigned-payload]
  * </pre>
  * Needs PostgreSQL 15 from the OS package ({@code /usr/lib/postgresql/15/bin}); its cluster lives in
  * {@code /tmp/cairn-bench-pg} on port 55432 and is stopped at the end. Everything stays on loopback.
@@ -113,7 +117,8 @@ public final class IngestLoad {
                 options.serverJvmOptions)) {
             List<List<SyntheticEvents.Batch>> pools = LoadDriver.pools(clients, options.batchesPerClient,
                     options.batchSize, round, false);
-            return LoadDriver.run(pools, client -> new CairnSender(cairn.port(), cairn.writer()),
+            return LoadDriver.run(pools, client -> new CairnSender(cairn.port(), cairn.writer(),
+                            options.unsignedPayload),
                     options.warmUpSeconds,
                     options.measureSeconds, options.maxEvents);
         } finally {
@@ -135,8 +140,8 @@ public final class IngestLoad {
     private static final class CairnSender implements LoadDriver.Sender {
         private final LoopbackHttp http;
 
-        CairnSender(int port, SigV4Signer.Credentials writer) {
-            this.http = new LoopbackHttp("127.0.0.1", port, writer);
+        CairnSender(int port, SigV4Signer.Credentials writer, boolean unsignedPayload) {
+            this.http = new LoopbackHttp("127.0.0.1", port, writer, unsignedPayload);
         }
 
         @Override
@@ -211,6 +216,7 @@ public final class IngestLoad {
         String serverHeap = "1g";
         List<String> serverJvmOptions = new ArrayList<>();
         String baselineClassPath;
+        boolean unsignedPayload;
 
         static Options parse(String[] args) {
             Options options = new Options();
@@ -229,6 +235,10 @@ public final class IngestLoad {
                     case "--baseline-classpath" -> options.baselineClassPath = value;
                     case "--no-postgres" -> {
                         options.postgres = false;
+                        continue;
+                    }
+                    case "--unsigned-payload" -> {
+                        options.unsignedPayload = true;
                         continue;
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);

@@ -43,7 +43,11 @@ public final class HistoryTerms {
      * event".
      */
     public static List<byte[]> of(ParsedRecord record, String eventId, String account) {
-        byte[] scope = scope(account, record.awsRegion());
+        return of(record, eventId, scope(account, record.awsRegion()));
+    }
+
+    /** As {@link #of(ParsedRecord, String, String)}, with the record's {@link #scope} already made. */
+    public static List<byte[]> of(ParsedRecord record, String eventId, byte[] scope) {
         char history = historyOf(record);
         List<byte[]> terms = new ArrayList<>(10 + 2 * record.resources().size());
         terms.add(term(ALL, scope, history, null));
@@ -86,7 +90,8 @@ public final class HistoryTerms {
 
     private static final int ACCOUNT_BYTES = 5;
 
-    private static byte[] scope(String account, String region) {
+    /** The part every term of an account's events in a region starts with (after the attribute code). */
+    public static byte[] scope(String account, String region) {
         if (!Account.isValidId(account)) {
             throw new IllegalArgumentException("an account ID is 12 digits, not " + account);
         }

@@ -56,6 +56,9 @@ public final class Ingest {
         List<Entry> entries = new ArrayList<>(records.size());
         List<String> eventIds = new ArrayList<>(records.size());
         long latest = latestEventTime();
+        String checkedAccount = null;
+        byte[] scope = null;
+        String scopeRegion = null;
         for (int i = 0; i < records.size(); i++) {
             ParsedRecord record = records.get(i);
             if (record.eventTime() > latest) {
@@ -64,14 +67,24 @@ public final class Ingest {
                         + EventTimes.format(record.eventTime()));
             }
             String account = record.recipientAccountId().orElse(caller.accountId());
-            if (!Account.isValidId(account)) {
-                throw new CloudTrailException(ErrorCode.INVALID_PARAMETER, "Record " + i + ": field "
-                        + "recipientAccountId must be a 12-digit account ID, not " + account);
+            if (!account.equals(checkedAccount)) {
+                if (!Account.isValidId(account)) {
+                    throw new CloudTrailException(ErrorCode.INVALID_PARAMETER, "Record " + i + ": field "
+                            + "recipientAccountId must be a 12-digit account ID, not " + account);
+                }
+                if (!caller.principal().mayUseAccount(account)) {
+                    throw new CloudTrailException(ErrorCode.ACCESS_DENIED, "User: " + caller.arn() + " is not "
+                            + "authorized to put events into account " + account + " (record " + i + "); it may "
+                            + "put events into its own account, " + caller.accountId() + ", and the accounts "
+                            + "granted to it.");
+                }
+                checkedAccount = account;
+                scope = null;
             }
-            if (!caller.principal().mayUseAccount(account)) {
-                throw new CloudTrailException(ErrorCode.ACCESS_DENIED, "User: " + caller.arn() + " is not "
-                        + "authorized to put events into account " + account + " (record " + i + "); it may put "
-                        + "events into its own account, " + caller.accountId() + ", and the accounts granted to it.");
+            if (scope == null || !record.awsRegion().equals(scopeRegion)) {
+                // The records of a batch mostly share an account and a region: their terms' scope is made once.
+                scope = HistoryTerms.scope(account, record.awsRegion());
+                scopeRegion = record.awsRegion();
             }
             ServerFields.Stamped stamped = ServerFields.stamp(body, record, account, UUID::randomUUID);
             if (stamped.bytes().length > RecordReader.MAX_RECORD_BYTES) {
@@ -79,7 +92,8 @@ public final class Ingest {
                         + "server fills in, the record is " + stamped.bytes().length + " bytes, more than the limit "
                         + "of " + RecordReader.MAX_RECORD_BYTES + " bytes (256 KB)");
             }
-            entries.add(new Entry(record.eventTime(), HistoryTerms.of(record, stamped.eventId(), account), stamped.bytes()));
+            entries.add(new Entry(record.eventTime(), HistoryTerms.of(record, stamped.eventId(), scope),
+                    stamped.bytes()));
             eventIds.add(stamped.eventId());
         }
         call.requestParameters("{\"recordCount\":" + records.size() + "}");
