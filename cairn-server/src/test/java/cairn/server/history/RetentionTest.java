@@ -39,12 +39,14 @@ final class RetentionTest {
             clock.advance(Duration.ofDays(20));
             assertThat(cairn.postRecords(batch("new", clock.instant(), 10), REGION).statusCode()).isEqualTo(200);
             assertThat(count(cairn)).isEqualTo(5010);
+            cairn.server().flushAudit();
             int segmentsBefore = segmentFiles();
             assertThat(segmentsBefore).isGreaterThan(2);
 
             clock.advance(Duration.ofDays(11));
             assertThat(count(cairn)).as("old events leave the lookups as soon as they pass the retention")
                     .isEqualTo(10);
+            cairn.server().flushAudit();
             int deleted = cairn.server().expire();
             assertThat(deleted).isEqualTo(segmentsBefore - 1);
             assertThat(segmentFiles()).isEqualTo(1);
@@ -52,6 +54,7 @@ final class RetentionTest {
 
             clock.advance(Duration.ofDays(31));
             assertThat(count(cairn)).isZero();
+            cairn.server().flushAudit();
             assertThat(cairn.server().expire()).as("the last segment also holds the audit events of the lookups "
                     + "just made, which are recent").isZero();
             assertThat(cairn.postRecords(batch("newest", clock.instant(), 3), REGION).statusCode()).isEqualTo(200);
