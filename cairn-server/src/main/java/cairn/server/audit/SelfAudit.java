@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
@@ -91,7 +90,7 @@ public final class SelfAudit {
      * was written rather than by parsing it again (tests read every audit event back through the record reader).
      */
     public Entry entry(Call call) {
-        String eventId = UUID.randomUUID().toString();
+        String eventId = RandomIds.next();
         String account = accountOf(call);
         byte[] record = record(call, eventId, account);
         Optional<Caller> identity = identityOf(call);

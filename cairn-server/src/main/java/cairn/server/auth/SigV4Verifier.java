@@ -10,11 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.DateTimeException;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,9 +23,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 
 import static java.util.Objects.requireNonNull;
@@ -444,19 +446,35 @@ public final class SigV4Verifier {
         return Character.digit(c, 16) >= 0;
     }
 
+    // Digest and MAC instances are pooled: looking a provider up costs more than a small digest, and requests run on
+    // virtual threads, for which thread-locals would not be reused.
+    private static final Queue<MessageDigest> DIGESTS = new ConcurrentLinkedQueue<>();
+    private static final Queue<Mac> MACS = new ConcurrentLinkedQueue<>();
+
     private static byte[] sha256(byte[] data) {
+        MessageDigest digest = DIGESTS.poll();
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            if (digest == null) {
+                digest = MessageDigest.getInstance("SHA-256");
+            }
+            byte[] hash = digest.digest(data);
+            DIGESTS.offer(digest);
+            return hash;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private static byte[] hmac(byte[] key, String data) {
+        Mac mac = MACS.poll();
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            if (mac == null) {
+                mac = Mac.getInstance("HmacSHA256");
+            }
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+            byte[] result = mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+            MACS.offer(mac);
+            return result;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

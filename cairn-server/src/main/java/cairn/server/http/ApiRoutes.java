@@ -4,6 +4,7 @@ import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
 import cairn.model.json.StrictJson;
 import cairn.server.audit.Call;
+import cairn.server.audit.RandomIds;
 import cairn.server.audit.SelfAudit;
 import cairn.server.auth.Authenticator;
 import cairn.server.auth.SigV4Verifier;
@@ -37,7 +38,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -104,7 +104,7 @@ public final class ApiRoutes {
     }
 
     private void handle(ServerRequest request, ServerResponse response, Endpoint endpoint) {
-        Call call = new Call(UUID.randomUUID().toString(), clock.instant(), sourceIpAddress(request),
+        Call call = new Call(RandomIds.next(), clock.instant(), sourceIpAddress(request),
                 request.headers().first(HeaderNames.USER_AGENT));
         response.header(REQUEST_ID, call.requestId());
         try {
