@@ -48,7 +48,6 @@ import java.util.function.Function;
  * restart and without a system call per request.
  */
 public final class Directory {
-    public static final Duration DEFAULT_SESSION_DURATION = Duration.ofHours(1);
     public static final Duration MAX_SESSION_DURATION = Duration.ofHours(12);
     public static final int MAX_KEYS_PER_USER = 2;
     /** How long an expired temporary key stays in the file (it is dropped at the first change after that). */
@@ -527,9 +526,5 @@ public final class Directory {
         }
         Files.write(temporary, content, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    public Path folder() {
-        return folder;
     }
 }
