@@ -148,37 +148,45 @@ final class LookupEventsInteropTest {
         int attributesSeen = 0;
         Set<String> attributeNames = new LinkedHashSet<>();
         for (var account : EXPECTED.entrySet()) {
-          for (var region : account.getValue().entrySet()) {
-            try (CloudTrailClient client = sdk(account.getKey(), region.getKey())) {
-                for (var attribute : region.getValue().entrySet()) {
-                    for (var value : attribute.getValue().entrySet()) {
-                        LookupEventsRequest.Builder request = LookupEventsRequest.builder().maxResults(7);
-                        if (!attribute.getKey().equals("*")) {
-                            request.lookupAttributes(LookupAttribute.builder()
-                                    .attributeKey(LookupAttributeKey.fromValue(attribute.getKey()))
-                                    .attributeValue(value.getKey()).build());
-                            attributeNames.add(attribute.getKey());
-                        }
-                        List<Event> events = new ArrayList<>();
-                        client.lookupEventsPaginator(request.build()).events().forEach(events::add);
-                        events = fromTheFiles(events);
-                        lookups++;
-                        assertThat(events).extracting(Event::eventId)
-                                .as("%s %s %s=%s", account.getKey(), region.getKey(), attribute.getKey(),
-                                        value.getKey())
-                                .doesNotHaveDuplicates()
-                                .containsExactlyInAnyOrderElementsOf(value.getValue());
-                        assertNewestFirst(events.stream().map(event -> event.eventTime().getEpochSecond()).toList());
-                    }
+            for (var region : account.getValue().entrySet()) {
+                try (CloudTrailClient client = sdk(account.getKey(), region.getKey())) {
+                    lookups += lookUpEveryValue(client, account.getKey() + " " + region.getKey(), region.getValue(),
+                            attributeNames);
                 }
                 attributesSeen++;
             }
-          }
         }
         assertThat(attributeNames).containsExactlyInAnyOrder("EventId", "EventName", "EventSource", "ReadOnly",
                 "Username", "AccessKeyId", "ResourceType", "ResourceName");
         assertThat(attributesSeen).isEqualTo(EXPECTED.values().stream().mapToInt(Map::size).sum());
         assertThat(lookups).isGreaterThan(400);
+    }
+
+    /** Pages through every attribute and value of one account's region; returns how many lookups it made. */
+    private static int lookUpEveryValue(CloudTrailClient client, String where,
+                                        Map<String, Map<String, Set<String>>> attributes, Set<String> attributeNames) {
+        int lookups = 0;
+        for (var attribute : attributes.entrySet()) {
+            for (var value : attribute.getValue().entrySet()) {
+                LookupEventsRequest.Builder request = LookupEventsRequest.builder().maxResults(7);
+                if (!attribute.getKey().equals("*")) {
+                    request.lookupAttributes(LookupAttribute.builder()
+                            .attributeKey(LookupAttributeKey.fromValue(attribute.getKey()))
+                            .attributeValue(value.getKey()).build());
+                    attributeNames.add(attribute.getKey());
+                }
+                List<Event> events = new ArrayList<>();
+                client.lookupEventsPaginator(request.build()).events().forEach(events::add);
+                events = fromTheFiles(events);
+                lookups++;
+                assertThat(events).extracting(Event::eventId)
+                        .as("%s %s=%s", where, attribute.getKey(), value.getKey())
+                        .doesNotHaveDuplicates()
+                        .containsExactlyInAnyOrderElementsOf(value.getValue());
+                assertNewestFirst(events.stream().map(event -> event.eventTime().getEpochSecond()).toList());
+            }
+        }
+        return lookups;
     }
 
     @Test
