@@ -25,6 +25,18 @@ public enum ErrorCode {
     INVALID_MAX_RESULTS("InvalidMaxResultsException"),
     INVALID_NEXT_TOKEN("InvalidNextTokenException"),
     INVALID_EVENT_CATEGORY("InvalidEventCategoryException"),
+    // Trails
+    TRAIL_NOT_FOUND("TrailNotFoundException"),
+    TRAIL_ALREADY_EXISTS("TrailAlreadyExistsException"),
+    TRAIL_NOT_PROVIDED("TrailNotProvidedException"),
+    INVALID_TRAIL_NAME("InvalidTrailNameException"),
+    MAXIMUM_NUMBER_OF_TRAILS_EXCEEDED("MaximumNumberOfTrailsExceededException"),
+    CLOUDTRAIL_ARN_INVALID("CloudTrailARNInvalidException"),
+    INVALID_HOME_REGION("InvalidHomeRegionException"),
+    S3_BUCKET_DOES_NOT_EXIST("S3BucketDoesNotExistException"),
+    INVALID_S3_BUCKET_NAME("InvalidS3BucketNameException"),
+    INVALID_S3_PREFIX("InvalidS3PrefixException"),
+    INVALID_PARAMETER_COMBINATION("InvalidParameterCombinationException"),
     // cloudtrail-data PutAuditEvents
     CHANNEL_NOT_FOUND("ChannelNotFound"),
     INVALID_CHANNEL_ARN("InvalidChannelARN"),
