@@ -9,6 +9,8 @@ import cairn.server.identity.Directory;
 import cairn.server.identity.Installation;
 import cairn.server.ingest.Ingest;
 import cairn.server.ingest.PutAuditEvents;
+import cairn.server.trail.TrailApi;
+import cairn.server.trail.Trails;
 import cairn.store.EventStore;
 import cairn.store.RecoveryReport;
 import cairn.store.StoreConfig;
@@ -54,7 +56,9 @@ public final class CairnServer implements AutoCloseable {
         PutAuditEvents putAuditEvents = new PutAuditEvents(ingest, installation.directory(), Optional.empty(), clock);
         Authenticator authenticator = new Authenticator(installation.directory(), clock,
                 config.server()::servesRegion);
-        ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents, authenticator, audit, clock,
+        TrailApi trailApi = new TrailApi(Trails.open(config.dataDirectory().resolve("trails")),
+                config.dataDirectory().resolve("buckets"), config.server().regions(), clock);
+        ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents, authenticator, audit, trailApi, clock,
                 config.ingest().maxRequestBytes());
         WebServer webServer = WebServer.builder()
                 .host(config.server().host())

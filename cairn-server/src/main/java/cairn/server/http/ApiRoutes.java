@@ -13,6 +13,7 @@ import cairn.server.identity.Caller;
 import cairn.server.identity.PermissionSet;
 import cairn.server.ingest.Ingest;
 import cairn.server.ingest.PutAuditEvents;
+import cairn.server.trail.TrailApi;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -67,11 +68,13 @@ public final class ApiRoutes {
     private final PutAuditEvents putAuditEvents;
     private final Authenticator authenticator;
     private final SelfAudit audit;
+    private final TrailApi trailApi;
     private final Clock clock;
     private final long maxRequestBytes;
 
     public ApiRoutes(EventHistory history, Ingest ingest, PutAuditEvents putAuditEvents, Authenticator authenticator,
-                     SelfAudit audit, Clock clock, long maxRequestBytes) {
+                     SelfAudit audit, TrailApi trailApi, Clock clock, long maxRequestBytes) {
+        this.trailApi = trailApi;
         this.history = history;
         this.ingest = ingest;
         this.putAuditEvents = putAuditEvents;
@@ -246,6 +249,9 @@ public final class ApiRoutes {
         }
         Caller caller = call.requireCaller();
         String region = call.region().orElseThrow();
+        if (TrailApi.serves(operation)) {
+            return trailApi.call(operation, caller, region, parameters);
+        }
         return switch (operation) {
             case "LookupEvents" -> history.lookupEvents(caller.accountId(), region, parameters);
             default -> throw new CloudTrailException(ErrorCode.UNKNOWN_OPERATION,

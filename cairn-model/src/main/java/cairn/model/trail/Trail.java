@@ -1,0 +1,56 @@
+package cairn.model.trail;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A trail as CloudTrail describes it (spec 4.3): where it delivers ({@code s3BucketName}, {@code s3KeyPrefix}), which
+ * regions it covers, and whether it is logging now, with the times logging last started and stopped.
+ */
+public record Trail(String accountId, String name, String homeRegion, String s3BucketName,
+                    Optional<String> s3KeyPrefix, boolean includeGlobalServiceEvents, boolean multiRegion,
+                    boolean logFileValidation, Logging logging) {
+    public Trail {
+        requireNonNull(accountId, "accountId is null");
+        requireNonNull(name, "name is null");
+        requireNonNull(homeRegion, "homeRegion is null");
+        requireNonNull(s3BucketName, "s3BucketName is null");
+        requireNonNull(s3KeyPrefix, "s3KeyPrefix is null");
+        requireNonNull(logging, "logging is null");
+    }
+
+    /** Whether the trail delivers, and since or until when. */
+    public record Logging(boolean on, Optional<Instant> started, Optional<Instant> stopped) {
+        public Logging {
+            requireNonNull(started, "started is null");
+            requireNonNull(stopped, "stopped is null");
+        }
+
+        public static final Logging NEVER = new Logging(false, Optional.empty(), Optional.empty());
+
+        public Logging start(Instant at) {
+            return new Logging(true, Optional.of(at), stopped);
+        }
+
+        public Logging stop(Instant at) {
+            return new Logging(false, started, Optional.of(at));
+        }
+    }
+
+    /** {@code arn:aws:cloudtrail:<home region>:<account>:trail/<name>}. */
+    public String arn() {
+        return "arn:aws:cloudtrail:" + homeRegion + ":" + accountId + ":trail/" + name;
+    }
+
+    /** Whether the trail takes the events of {@code region}: its home region, or every region when multi-region. */
+    public boolean covers(String region) {
+        return multiRegion || homeRegion.equals(region);
+    }
+
+    public Trail withLogging(Logging newLogging) {
+        return new Trail(accountId, name, homeRegion, s3BucketName, s3KeyPrefix, includeGlobalServiceEvents,
+                multiRegion, logFileValidation, newLogging);
+    }
+}

@@ -1,0 +1,276 @@
+package cairn.server.trail;
+
+import cairn.model.error.CloudTrailException;
+import cairn.model.error.ErrorCode;
+import cairn.model.trail.Trail;
+import cairn.model.trail.TrailNames;
+import cairn.server.identity.Caller;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The trail operations of the CloudTrail API (spec 4.3): CreateTrail, GetTrail, DescribeTrails, ListTrails,
+ * DeleteTrail, StartLogging, StopLogging and GetTrailStatus, in the caller's account and the region of the call, with
+ * CloudTrail's shapes, home-region rules and errors. Buckets are folders under {@code data/buckets}.
+ */
+public final class TrailApi {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final Pattern TRAIL_ARN = Pattern.compile("arn:aws:cloudtrail:([^:]+):(\\d{12}):trail/(.+)");
+
+    private final Trails trails;
+    private final Path buckets;
+    private final List<String> regions;
+    private final Clock clock;
+
+    /** Trails delivering into the folders of {@code buckets}; {@code regions} the configured ones (empty: any). */
+    public TrailApi(Trails trails, Path buckets, List<String> regions, Clock clock) {
+        this.trails = requireNonNull(trails, "trails is null");
+        this.buckets = requireNonNull(buckets, "buckets is null");
+        this.regions = List.copyOf(regions);
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** Whether this class serves {@code operation}. */
+    public static boolean serves(String operation) {
+        return switch (operation) {
+            case "CreateTrail", "GetTrail", "DescribeTrails", "ListTrails", "DeleteTrail", "StartLogging",
+                 "StopLogging", "GetTrailStatus" -> true;
+            default -> false;
+        };
+    }
+
+    public byte[] call(String operation, Caller caller, String region, JsonNode request) {
+        return switch (operation) {
+            case "CreateTrail" -> createTrail(caller, region, request);
+            case "GetTrail" -> write(json -> {
+                json.writeFieldName("Trail");
+                writeTrail(json, find(caller, region, required(request, "Name")), true);
+            });
+            case "DescribeTrails" -> describeTrails(caller, region, request);
+            case "ListTrails" -> write(json -> {
+                json.writeArrayFieldStart("Trails");
+                for (Trail trail : trails.of(caller.accountId())) {
+                    json.writeStartObject();
+                    json.writeStringField("TrailARN", trail.arn());
+                    json.writeStringField("Name", trail.name());
+                    json.writeStringField("HomeRegion", trail.homeRegion());
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+            });
+            case "DeleteTrail" -> {
+                trails.remove(inHomeRegion(find(caller, region, required(request, "Name")), region));
+                yield write(json -> { });
+            }
+            case "StartLogging" -> {
+                Trail trail = inHomeRegion(find(caller, region, required(request, "Name")), region);
+                trails.update(trail, found -> found.logging().on() ? found
+                        : found.withLogging(found.logging().start(clock.instant())));
+                yield write(json -> { });
+            }
+            case "StopLogging" -> {
+                Trail trail = inHomeRegion(find(caller, region, required(request, "Name")), region);
+                trails.update(trail, found -> found.logging().on()
+                        ? found.withLogging(found.logging().stop(clock.instant())) : found);
+                yield write(json -> { });
+            }
+            case "GetTrailStatus" -> trailStatus(find(caller, region, required(request, "Name")));
+            default -> throw new IllegalArgumentException("not a trail operation: " + operation);
+        };
+    }
+
+    private byte[] createTrail(Caller caller, String region, JsonNode request) {
+        String name = required(request, "Name");
+        TrailNames.checkTrailName(name);
+        String bucket = requiredParameter(request, "S3BucketName");
+        TrailNames.checkBucketName(bucket);
+        Optional<String> prefix = text(request, "S3KeyPrefix").filter(value -> !value.isEmpty());
+        prefix.ifPresent(TrailNames::checkPrefix);
+        for (String unsupported : List.of("SnsTopicName", "KmsKeyId", "CloudWatchLogsLogGroupArn",
+                "CloudWatchLogsRoleArn")) {
+            if (text(request, unsupported).filter(value -> !value.isEmpty()).isPresent()) {
+                throw new CloudTrailException(ErrorCode.UNSUPPORTED_OPERATION, "Cairn does not support "
+                        + unsupported + " on trails yet.");
+            }
+        }
+        if (bool(request, "IsOrganizationTrail", false)) {
+            throw new CloudTrailException(ErrorCode.UNSUPPORTED_OPERATION,
+                    "Cairn does not support organization trails yet.");
+        }
+        if (!Files.isDirectory(buckets.resolve(bucket))) {
+            throw new CloudTrailException(ErrorCode.S3_BUCKET_DOES_NOT_EXIST, "S3 bucket " + bucket
+                    + " does not exist.");
+        }
+        boolean multiRegion = bool(request, "IsMultiRegionTrail", false);
+        boolean global = bool(request, "IncludeGlobalServiceEvents", true);
+        if (multiRegion && !global) {
+            throw new CloudTrailException(ErrorCode.INVALID_PARAMETER_COMBINATION, "Multi-Region trail must include "
+                    + "global service events.");
+        }
+        Trail trail = new Trail(caller.accountId(), name, region, bucket, prefix, global, multiRegion,
+                bool(request, "EnableLogFileValidation", false), Trail.Logging.NEVER);
+        trails.add(trail, regions);
+        return write(json -> writeTrailFields(json, trail, false));
+    }
+
+    private byte[] describeTrails(Caller caller, String region, JsonNode request) {
+        JsonNode names = request.get("trailList");
+        boolean shadows = bool(request, "includeShadowTrails", true);
+        List<Trail> found = new ArrayList<>();
+        if (names == null || names.isNull() || names.isEmpty()) {
+            for (Trail trail : trails.of(caller.accountId())) {
+                if (trail.homeRegion().equals(region) || (shadows && trail.multiRegion())) {
+                    found.add(trail);
+                }
+            }
+        } else {
+            if (!names.isArray()) {
+                throw new CloudTrailException(ErrorCode.SERIALIZATION, "trailNameList must be a list of strings.");
+            }
+            for (JsonNode name : names) {
+                lookUp(caller, region, name.asText()).filter(trail -> shadows || trail.homeRegion().equals(region))
+                        .ifPresent(found::add);
+            }
+        }
+        return write(json -> {
+            json.writeArrayFieldStart("trailList");
+            for (Trail trail : found) {
+                writeTrail(json, trail, true);
+            }
+            json.writeEndArray();
+        });
+    }
+
+    private byte[] trailStatus(Trail trail) {
+        return write(json -> {
+            json.writeBooleanField("IsLogging", trail.logging().on());
+            if (trail.logging().started().isPresent()) {
+                json.writeNumberField("StartLoggingTime", trail.logging().started().get().getEpochSecond());
+            }
+            if (trail.logging().stopped().isPresent()) {
+                json.writeNumberField("StopLoggingTime", trail.logging().stopped().get().getEpochSecond());
+            }
+        });
+    }
+
+    /** A trail by name (in the account, covering the region) or by ARN (in the account). */
+    private Trail find(Caller caller, String region, String nameOrArn) {
+        return lookUp(caller, region, nameOrArn).orElseThrow(() -> new CloudTrailException(
+                ErrorCode.TRAIL_NOT_FOUND, "Unknown trail: " + (nameOrArn.startsWith("arn:") ? nameOrArn
+                : "arn:aws:cloudtrail:" + region + ":" + caller.accountId() + ":trail/" + nameOrArn)
+                + " for the user: " + caller.accountId()));
+    }
+
+    private Optional<Trail> lookUp(Caller caller, String region, String nameOrArn) {
+        if (nameOrArn.startsWith("arn:")) {
+            Matcher arn = TRAIL_ARN.matcher(nameOrArn);
+            if (!arn.matches()) {
+                throw new CloudTrailException(ErrorCode.CLOUDTRAIL_ARN_INVALID, "Invalid trail ARN: " + nameOrArn);
+            }
+            return trails.of(caller.accountId()).stream().filter(trail -> trail.arn().equals(nameOrArn))
+                    .findFirst();
+        }
+        TrailNames.checkTrailName(nameOrArn);
+        return trails.of(caller.accountId()).stream()
+                .filter(trail -> trail.name().equals(nameOrArn) && trail.covers(region)).findFirst();
+    }
+
+    private static Trail inHomeRegion(Trail trail, String region) {
+        if (!trail.homeRegion().equals(region)) {
+            throw new CloudTrailException(ErrorCode.INVALID_HOME_REGION, "This operation must be called from the "
+                    + "trail's home region, " + trail.homeRegion() + ", not " + region + ".");
+        }
+        return trail;
+    }
+
+    private static void writeTrail(JsonGenerator json, Trail trail, boolean described) throws IOException {
+        json.writeStartObject();
+        writeTrailFields(json, trail, described);
+        json.writeEndObject();
+    }
+
+    /** The Trail shape; CreateTrail's answer leaves out HomeRegion and the selector flags. */
+    private static void writeTrailFields(JsonGenerator json, Trail trail, boolean described) throws IOException {
+        json.writeStringField("Name", trail.name());
+        json.writeStringField("S3BucketName", trail.s3BucketName());
+        if (trail.s3KeyPrefix().isPresent()) {
+            json.writeStringField("S3KeyPrefix", trail.s3KeyPrefix().get());
+        }
+        json.writeBooleanField("IncludeGlobalServiceEvents", trail.includeGlobalServiceEvents());
+        json.writeBooleanField("IsMultiRegionTrail", trail.multiRegion());
+        if (described) {
+            json.writeStringField("HomeRegion", trail.homeRegion());
+        }
+        json.writeStringField("TrailARN", trail.arn());
+        json.writeBooleanField("LogFileValidationEnabled", trail.logFileValidation());
+        if (described) {
+            json.writeBooleanField("HasCustomEventSelectors", false);
+            json.writeBooleanField("HasInsightSelectors", false);
+        }
+        json.writeBooleanField("IsOrganizationTrail", false);
+    }
+
+    private static String required(JsonNode request, String field) {
+        return text(request, field).filter(value -> !value.isEmpty()).orElseThrow(() -> new CloudTrailException(
+                ErrorCode.TRAIL_NOT_PROVIDED, "Trail name or ARN is required (" + field + ")."));
+    }
+
+    private static String requiredParameter(JsonNode request, String field) {
+        return text(request, field).filter(value -> !value.isEmpty()).orElseThrow(() -> new CloudTrailException(
+                ErrorCode.VALIDATION, "1 validation error detected: Value null at '" + Character.toLowerCase(
+                field.charAt(0)) + field.substring(1) + "' failed to satisfy constraint: Member must not be null"));
+    }
+
+    private static Optional<String> text(JsonNode request, String field) {
+        JsonNode value = request.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            throw new CloudTrailException(ErrorCode.SERIALIZATION, field + " must be a string.");
+        }
+        return Optional.of(value.asText());
+    }
+
+    private static boolean bool(JsonNode request, String field, boolean absent) {
+        JsonNode value = request.get(field);
+        if (value == null || value.isNull()) {
+            return absent;
+        }
+        if (!value.isBoolean()) {
+            throw new CloudTrailException(ErrorCode.SERIALIZATION, field + " must be true or false.");
+        }
+        return value.asBoolean();
+    }
+
+    private interface Body {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    private static byte[] write(Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            body.write(json);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

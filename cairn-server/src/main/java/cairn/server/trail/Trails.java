@@ -1,0 +1,132 @@
+package cairn.server.trail;
+
+import cairn.model.error.CloudTrailException;
+import cairn.model.error.ErrorCode;
+import cairn.model.trail.Trail;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Every trail of every account, kept in {@code data/trails/trails.json}: read at start, written whole (temporary file,
+ * fsync, atomic rename) on every change, so a crash leaves the old list or the new one. The server is the only
+ * writer. Thread-safe.
+ */
+public final class Trails {
+    public static final int MAX_TRAILS_PER_REGION = 5;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private List<Trail> trails;
+
+    private Trails(Path file, List<Trail> trails) {
+        this.file = file;
+        this.trails = trails;
+    }
+
+    public static Trails open(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        Path file = folder.resolve("trails.json");
+        List<Trail> trails = new ArrayList<>();
+        if (Files.exists(file)) {
+            for (JsonNode node : JSON.readTree(file.toFile()).path("trails")) {
+                trails.add(new Trail(node.get("accountId").asText(), node.get("name").asText(),
+                        node.get("homeRegion").asText(), node.get("s3BucketName").asText(),
+                        text(node, "s3KeyPrefix"), node.get("includeGlobalServiceEvents").asBoolean(),
+                        node.get("multiRegion").asBoolean(), node.get("logFileValidation").asBoolean(),
+                        new Trail.Logging(node.get("logging").asBoolean(), text(node, "startedLogging")
+                                .map(Instant::parse), text(node, "stoppedLogging").map(Instant::parse))));
+            }
+        }
+        return new Trails(file, List.copyOf(trails));
+    }
+
+    private static Optional<String> text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
+    }
+
+    /** The account's trails. */
+    public synchronized List<Trail> of(String accountId) {
+        return trails.stream().filter(trail -> trail.accountId().equals(accountId)).toList();
+    }
+
+    /** Adds a trail, within the limit of trails that cover each region. */
+    public synchronized void add(Trail trail, List<String> regions) {
+        for (Trail existing : of(trail.accountId())) {
+            if (existing.name().equals(trail.name())) {
+                throw new CloudTrailException(ErrorCode.TRAIL_ALREADY_EXISTS, "Trail " + trail.name()
+                        + " already exists for customer: " + trail.accountId());
+            }
+        }
+        for (String region : trail.multiRegion() ? regions : List.of(trail.homeRegion())) {
+            long covering = of(trail.accountId()).stream().filter(existing -> existing.covers(region)).count();
+            if (covering >= MAX_TRAILS_PER_REGION) {
+                throw new CloudTrailException(ErrorCode.MAXIMUM_NUMBER_OF_TRAILS_EXCEEDED, "User: "
+                        + trail.accountId() + " already has " + covering + " trails in " + region + "; the most is "
+                        + MAX_TRAILS_PER_REGION + ".");
+            }
+        }
+        List<Trail> changed = new ArrayList<>(trails);
+        changed.add(trail);
+        save(changed);
+    }
+
+    /** Replaces a trail (same account and name) by what {@code change} makes of it; returns the new one. */
+    public synchronized Trail update(Trail trail, UnaryOperator<Trail> change) {
+        List<Trail> changed = new ArrayList<>(trails);
+        int index = changed.indexOf(trail);
+        if (index < 0) {
+            throw new CloudTrailException(ErrorCode.TRAIL_NOT_FOUND, "Unknown trail: " + trail.arn()
+                    + " for the user: " + trail.accountId());
+        }
+        Trail updated = change.apply(trail);
+        changed.set(index, updated);
+        save(changed);
+        return updated;
+    }
+
+    public synchronized void remove(Trail trail) {
+        List<Trail> changed = new ArrayList<>(trails);
+        changed.remove(trail);
+        save(changed);
+    }
+
+    private void save(List<Trail> changed) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode list = root.putArray("trails");
+        for (Trail trail : changed) {
+            ObjectNode node = list.addObject().put("accountId", trail.accountId()).put("name", trail.name())
+                    .put("homeRegion", trail.homeRegion()).put("s3BucketName", trail.s3BucketName())
+                    .put("includeGlobalServiceEvents", trail.includeGlobalServiceEvents())
+                    .put("multiRegion", trail.multiRegion()).put("logFileValidation", trail.logFileValidation())
+                    .put("logging", trail.logging().on());
+            trail.s3KeyPrefix().ifPresent(prefix -> node.put("s3KeyPrefix", prefix));
+            trail.logging().started().ifPresent(at -> node.put("startedLogging", at.toString()));
+            trail.logging().stopped().ifPresent(at -> node.put("stoppedLogging", at.toString()));
+        }
+        try {
+            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(temporary, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root),
+                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
+                    StandardOpenOption.SYNC);
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + file, e);
+        }
+        trails = List.copyOf(changed);
+    }
+}
