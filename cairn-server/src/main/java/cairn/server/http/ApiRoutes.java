@@ -110,44 +110,44 @@ public final class ApiRoutes {
         Call call = new Call(RandomIds.next(), clock.instant(), sourceIpAddress(request),
                 request.headers().first(HeaderNames.USER_AGENT));
         response.header(REQUEST_ID, call.requestId());
+        byte[] answer;
         try {
-            byte[] answer;
-            try {
-                String operation = operationName(request, endpoint);
-                PermissionSet.Access access = access(endpoint, operation);
-                call.operation(operation, access == PermissionSet.Access.READ);
-                byte[] body = readBody(request);
-                Caller caller = authenticator.authenticate(call, signedRequest(request, body),
-                        request.query().first("X-Amz-Credential").asOptional(), endpoint.services);
-                if (!caller.allows(access)) {
-                    throw new CloudTrailException(ErrorCode.ACCESS_DENIED, "User: " + caller.arn() + " is not "
-                            + "authorized to perform: " + action(endpoint, operation) + " because its permission set, "
-                            + caller.principal().permissions().wireName() + ", does not allow it.");
-                }
-                answer = switch (endpoint) {
-                    case CLOUDTRAIL -> cloudTrail(request, call, operation, body);
-                    case PUT_AUDIT_EVENTS -> putAuditEvents.handle(call,
-                            request.query().first("channelArn").asOptional(),
-                            request.query().first("externalId").asOptional(), body);
-                    case RECORDS -> records(call, body);
-                };
-            } catch (CloudTrailException e) {
-                call.failed(e.code(), e.getMessage());
-                sendError(response, endpoint.contentType, e.code(), e.getMessage());
-                return;
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "request " + call.requestId() + " failed", e);
-                String message = "The request failed on the server; request ID " + call.requestId() + ".";
-                call.failed(ErrorCode.INTERNAL_FAILURE, message);
-                sendError(response, endpoint.contentType, ErrorCode.INTERNAL_FAILURE, message);
-                return;
+            String operation = operationName(request, endpoint);
+            PermissionSet.Access access = access(endpoint, operation);
+            call.operation(operation, access == PermissionSet.Access.READ);
+            byte[] body = readBody(request);
+            Caller caller = authenticator.authenticate(call, signedRequest(request, body),
+                    request.query().first("X-Amz-Credential").asOptional(), endpoint.services);
+            if (!caller.allows(access)) {
+                throw new CloudTrailException(ErrorCode.ACCESS_DENIED, "User: " + caller.arn() + " is not "
+                        + "authorized to perform: " + action(endpoint, operation) + " because its permission set, "
+                        + caller.principal().permissions().wireName() + ", does not allow it.");
             }
-            response.status(200);
-            response.header(HeaderNames.CONTENT_TYPE, endpoint.contentType);
-            response.send(answer);
-        } finally {
+            answer = switch (endpoint) {
+                case CLOUDTRAIL -> cloudTrail(request, call, operation, body);
+                case PUT_AUDIT_EVENTS -> putAuditEvents.handle(call,
+                        request.query().first("channelArn").asOptional(),
+                        request.query().first("externalId").asOptional(), body);
+                case RECORDS -> records(call, body);
+            };
+        } catch (CloudTrailException e) {
+            call.failed(e.code(), e.getMessage());
             audit.record(call);
+            sendError(response, endpoint.contentType, e.code(), e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "request " + call.requestId() + " failed", e);
+            String message = "The request failed on the server; request ID " + call.requestId() + ".";
+            call.failed(ErrorCode.INTERNAL_FAILURE, message);
+            audit.record(call);
+            sendError(response, endpoint.contentType, ErrorCode.INTERNAL_FAILURE, message);
+            return;
         }
+        // Recorded before the answer leaves, so that whoever holds the answer finds the event after flushAudit().
+        audit.record(call);
+        response.status(200);
+        response.header(HeaderNames.CONTENT_TYPE, endpoint.contentType);
+        response.send(answer);
     }
 
     /** The operation a call names, as its audit event's eventName; checked only once the caller is known. */
