@@ -37,6 +37,7 @@ public enum ErrorCode {
     INVALID_S3_BUCKET_NAME("InvalidS3BucketNameException"),
     INVALID_S3_PREFIX("InvalidS3PrefixException"),
     INVALID_PARAMETER_COMBINATION("InvalidParameterCombinationException"),
+    INVALID_EVENT_SELECTORS("InvalidEventSelectorsException"),
     // cloudtrail-data PutAuditEvents
     CHANNEL_NOT_FOUND("ChannelNotFound"),
     INVALID_CHANNEL_ARN("InvalidChannelARN"),

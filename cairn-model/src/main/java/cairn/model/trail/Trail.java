@@ -7,11 +7,12 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A trail as CloudTrail describes it (spec 4.3): where it delivers ({@code s3BucketName}, {@code s3KeyPrefix}), which
- * regions it covers, and whether it is logging now, with the times logging last started and stopped.
+ * regions it covers, whether it is logging now (with the times logging last started and stopped), and its custom event
+ * selectors, if any.
  */
 public record Trail(String accountId, String name, String homeRegion, String s3BucketName,
                     Optional<String> s3KeyPrefix, boolean includeGlobalServiceEvents, boolean multiRegion,
-                    boolean logFileValidation, Logging logging) {
+                    boolean logFileValidation, Logging logging, Optional<EventSelectors> selectors) {
     public Trail {
         requireNonNull(accountId, "accountId is null");
         requireNonNull(name, "name is null");
@@ -19,6 +20,7 @@ public record Trail(String accountId, String name, String homeRegion, String s3B
         requireNonNull(s3BucketName, "s3BucketName is null");
         requireNonNull(s3KeyPrefix, "s3KeyPrefix is null");
         requireNonNull(logging, "logging is null");
+        requireNonNull(selectors, "selectors is null");
     }
 
     /** Whether the trail delivers, and since or until when. */
@@ -51,6 +53,16 @@ public record Trail(String accountId, String name, String homeRegion, String s3B
 
     public Trail withLogging(Logging newLogging) {
         return new Trail(accountId, name, homeRegion, s3BucketName, s3KeyPrefix, includeGlobalServiceEvents,
-                multiRegion, logFileValidation, newLogging);
+                multiRegion, logFileValidation, newLogging, selectors);
+    }
+
+    public Trail withSelectors(EventSelectors newSelectors) {
+        return new Trail(accountId, name, homeRegion, s3BucketName, s3KeyPrefix, includeGlobalServiceEvents,
+                multiRegion, logFileValidation, logging, Optional.of(newSelectors));
+    }
+
+    /** The selectors in force: the custom ones, or CloudTrail's default (all management events). */
+    public EventSelectors effectiveSelectors() {
+        return selectors.orElse(EventSelectors.DEFAULT);
     }
 }

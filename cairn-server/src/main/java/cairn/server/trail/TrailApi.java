@@ -2,6 +2,7 @@ package cairn.server.trail;
 
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
+import cairn.model.trail.EventSelectors;
 import cairn.model.trail.Trail;
 import cairn.model.trail.TrailNames;
 import cairn.server.identity.Caller;
@@ -25,7 +26,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The trail operations of the CloudTrail API (spec 4.3): CreateTrail, GetTrail, DescribeTrails, ListTrails,
- * DeleteTrail, StartLogging, StopLogging and GetTrailStatus, in the caller's account and the region of the call, with
+ * DeleteTrail, StartLogging, StopLogging, GetTrailStatus, PutEventSelectors and GetEventSelectors, in the caller's account and the region of the call, with
  * CloudTrail's shapes, home-region rules and errors. Buckets are folders under {@code data/buckets}.
  */
 public final class TrailApi {
@@ -49,7 +50,7 @@ public final class TrailApi {
     public static boolean serves(String operation) {
         return switch (operation) {
             case "CreateTrail", "GetTrail", "DescribeTrails", "ListTrails", "DeleteTrail", "StartLogging",
-                 "StopLogging", "GetTrailStatus" -> true;
+                 "StopLogging", "GetTrailStatus", "PutEventSelectors", "GetEventSelectors" -> true;
             default -> false;
         };
     }
@@ -90,6 +91,13 @@ public final class TrailApi {
                 yield write(json -> { });
             }
             case "GetTrailStatus" -> trailStatus(find(caller, region, required(request, "Name")));
+            case "PutEventSelectors" -> {
+                Trail trail = inHomeRegion(find(caller, region, required(request, "TrailName")), region);
+                EventSelectors selectors = EventSelectors.parse(request.get("EventSelectors"),
+                        request.get("AdvancedEventSelectors"));
+                yield selectorsOf(trails.update(trail, found -> found.withSelectors(selectors)));
+            }
+            case "GetEventSelectors" -> selectorsOf(find(caller, region, required(request, "TrailName")));
             default -> throw new IllegalArgumentException("not a trail operation: " + operation);
         };
     }
@@ -123,7 +131,7 @@ public final class TrailApi {
                     + "global service events.");
         }
         Trail trail = new Trail(caller.accountId(), name, region, bucket, prefix, global, multiRegion,
-                bool(request, "EnableLogFileValidation", false), Trail.Logging.NEVER);
+                bool(request, "EnableLogFileValidation", false), Trail.Logging.NEVER, Optional.empty());
         trails.add(trail, regions);
         return write(json -> writeTrailFields(json, trail, false));
     }
@@ -154,6 +162,11 @@ public final class TrailApi {
             }
             json.writeEndArray();
         });
+    }
+
+    private static byte[] selectorsOf(Trail trail) {
+        return EventSelectors.responseOf(trail.arn(), trail.effectiveSelectors()).toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private byte[] trailStatus(Trail trail) {
@@ -219,7 +232,7 @@ public final class TrailApi {
         json.writeStringField("TrailARN", trail.arn());
         json.writeBooleanField("LogFileValidationEnabled", trail.logFileValidation());
         if (described) {
-            json.writeBooleanField("HasCustomEventSelectors", false);
+            json.writeBooleanField("HasCustomEventSelectors", trail.selectors().isPresent());
             json.writeBooleanField("HasInsightSelectors", false);
         }
         json.writeBooleanField("IsOrganizationTrail", false);

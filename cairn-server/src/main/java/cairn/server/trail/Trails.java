@@ -2,6 +2,7 @@ package cairn.server.trail;
 
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
+import cairn.model.trail.EventSelectors;
 import cairn.model.trail.Trail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,7 +49,10 @@ public final class Trails {
                         text(node, "s3KeyPrefix"), node.get("includeGlobalServiceEvents").asBoolean(),
                         node.get("multiRegion").asBoolean(), node.get("logFileValidation").asBoolean(),
                         new Trail.Logging(node.get("logging").asBoolean(), text(node, "startedLogging")
-                                .map(Instant::parse), text(node, "stoppedLogging").map(Instant::parse))));
+                                .map(Instant::parse), text(node, "stoppedLogging").map(Instant::parse)),
+                        node.has("selectors") ? Optional.of(EventSelectors.parse(
+                                node.get("selectors").get("EventSelectors"),
+                                node.get("selectors").get("AdvancedEventSelectors"))) : Optional.empty()));
             }
         }
         return new Trails(file, List.copyOf(trails));
@@ -117,6 +121,7 @@ public final class Trails {
             trail.s3KeyPrefix().ifPresent(prefix -> node.put("s3KeyPrefix", prefix));
             trail.logging().started().ifPresent(at -> node.put("startedLogging", at.toString()));
             trail.logging().stopped().ifPresent(at -> node.put("stoppedLogging", at.toString()));
+            trail.selectors().ifPresent(selectors -> selectors.writeTo(node.putObject("selectors")));
         }
         try {
             Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
