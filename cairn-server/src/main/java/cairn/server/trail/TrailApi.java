@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The trail operations of the CloudTrail API (spec 4.3): CreateTrail, GetTrail, DescribeTrails, ListTrails,
+ * The trail operations of the CloudTrail API (spec 4.3): CreateTrail, UpdateTrail, GetTrail, DescribeTrails, ListTrails,
  * DeleteTrail, StartLogging, StopLogging, GetTrailStatus, PutEventSelectors and GetEventSelectors, in the caller's account and the region of the call, with
  * CloudTrail's shapes, home-region rules and errors. Buckets are folders under {@code data/buckets}.
  */
@@ -50,7 +50,7 @@ public final class TrailApi {
     public static boolean serves(String operation) {
         return switch (operation) {
             case "CreateTrail", "GetTrail", "DescribeTrails", "ListTrails", "DeleteTrail", "StartLogging",
-                 "StopLogging", "GetTrailStatus", "PutEventSelectors", "GetEventSelectors" -> true;
+                 "StopLogging", "GetTrailStatus", "PutEventSelectors", "GetEventSelectors", "UpdateTrail" -> true;
             default -> false;
         };
     }
@@ -58,6 +58,7 @@ public final class TrailApi {
     public byte[] call(String operation, Caller caller, String region, JsonNode request) {
         return switch (operation) {
             case "CreateTrail" -> createTrail(caller, region, request);
+            case "UpdateTrail" -> updateTrail(caller, region, request);
             case "GetTrail" -> write(json -> {
                 json.writeFieldName("Trail");
                 writeTrail(json, find(caller, region, required(request, "Name")), true);
@@ -106,9 +107,41 @@ public final class TrailApi {
         String name = required(request, "Name");
         TrailNames.checkTrailName(name);
         String bucket = requiredParameter(request, "S3BucketName");
-        TrailNames.checkBucketName(bucket);
-        Optional<String> prefix = text(request, "S3KeyPrefix").filter(value -> !value.isEmpty());
-        prefix.ifPresent(TrailNames::checkPrefix);
+        checkDelivery(request, Optional.of(bucket));
+        boolean multiRegion = bool(request, "IsMultiRegionTrail", false);
+        boolean global = bool(request, "IncludeGlobalServiceEvents", true);
+        checkGlobal(multiRegion, global);
+        Trail trail = new Trail(caller.accountId(), name, region, bucket, prefixOf(request), global, multiRegion,
+                bool(request, "EnableLogFileValidation", false), Trail.Logging.NEVER, Optional.empty());
+        trails.add(trail, regions);
+        return write(json -> writeTrailFields(json, trail, false));
+    }
+
+    /** UpdateTrail: only the fields sent change; called in the trail's home region. */
+    private byte[] updateTrail(Caller caller, String region, JsonNode request) {
+        Trail trail = inHomeRegion(find(caller, region, required(request, "Name")), region);
+        Optional<String> bucket = text(request, "S3BucketName").filter(value -> !value.isEmpty());
+        checkDelivery(request, bucket);
+        boolean multiRegion = bool(request, "IsMultiRegionTrail", trail.multiRegion());
+        boolean global = bool(request, "IncludeGlobalServiceEvents", trail.includeGlobalServiceEvents());
+        checkGlobal(multiRegion, global);
+        Optional<String> prefix = request.has("S3KeyPrefix") ? prefixOf(request) : trail.s3KeyPrefix();
+        Trail updated = new Trail(trail.accountId(), trail.name(), trail.homeRegion(),
+                bucket.orElse(trail.s3BucketName()), prefix, global, multiRegion,
+                bool(request, "EnableLogFileValidation", trail.logFileValidation()), trail.logging(),
+                trail.selectors());
+        Trail saved = trails.replace(trail, updated, regions);
+        return write(json -> writeTrailFields(json, saved, false));
+    }
+
+    private static Optional<String> prefixOf(JsonNode request) {
+        return text(request, "S3KeyPrefix").filter(value -> !value.isEmpty());
+    }
+
+    /** The bucket (when given) and prefix checks, and the refusal of what Cairn does not deliver to yet. */
+    private void checkDelivery(JsonNode request, Optional<String> bucket) {
+        bucket.ifPresent(TrailNames::checkBucketName);
+        prefixOf(request).ifPresent(TrailNames::checkPrefix);
         for (String unsupported : List.of("SnsTopicName", "KmsKeyId", "CloudWatchLogsLogGroupArn",
                 "CloudWatchLogsRoleArn")) {
             if (text(request, unsupported).filter(value -> !value.isEmpty()).isPresent()) {
@@ -120,20 +153,17 @@ public final class TrailApi {
             throw new CloudTrailException(ErrorCode.UNSUPPORTED_OPERATION,
                     "Cairn does not support organization trails yet.");
         }
-        if (!Files.isDirectory(buckets.resolve(bucket))) {
-            throw new CloudTrailException(ErrorCode.S3_BUCKET_DOES_NOT_EXIST, "S3 bucket " + bucket
+        if (bucket.isPresent() && !Files.isDirectory(buckets.resolve(bucket.get()))) {
+            throw new CloudTrailException(ErrorCode.S3_BUCKET_DOES_NOT_EXIST, "S3 bucket " + bucket.get()
                     + " does not exist.");
         }
-        boolean multiRegion = bool(request, "IsMultiRegionTrail", false);
-        boolean global = bool(request, "IncludeGlobalServiceEvents", true);
+    }
+
+    private static void checkGlobal(boolean multiRegion, boolean global) {
         if (multiRegion && !global) {
             throw new CloudTrailException(ErrorCode.INVALID_PARAMETER_COMBINATION, "Multi-Region trail must include "
                     + "global service events.");
         }
-        Trail trail = new Trail(caller.accountId(), name, region, bucket, prefix, global, multiRegion,
-                bool(request, "EnableLogFileValidation", false), Trail.Logging.NEVER, Optional.empty());
-        trails.add(trail, regions);
-        return write(json -> writeTrailFields(json, trail, false));
     }
 
     private byte[] describeTrails(Caller caller, String region, JsonNode request) {

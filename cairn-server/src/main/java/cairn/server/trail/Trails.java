@@ -76,17 +76,29 @@ public final class Trails {
                         + " already exists for customer: " + trail.accountId());
             }
         }
+        checkLimit(trail, Optional.empty(), regions);
+        List<Trail> changed = new ArrayList<>(trails);
+        changed.add(trail);
+        save(changed);
+    }
+
+    /** Puts {@code updated} in the place of {@code trail} (UpdateTrail), within the per-region limit. */
+    public synchronized Trail replace(Trail trail, Trail updated, List<String> regions) {
+        checkLimit(updated, Optional.of(trail), regions);
+        return update(trail, found -> updated);
+    }
+
+    private void checkLimit(Trail trail, Optional<Trail> replacing, List<String> regions) {
         for (String region : trail.multiRegion() ? regions : List.of(trail.homeRegion())) {
-            long covering = of(trail.accountId()).stream().filter(existing -> existing.covers(region)).count();
+            long covering = of(trail.accountId()).stream()
+                    .filter(existing -> replacing.map(old -> !old.equals(existing)).orElse(true))
+                    .filter(existing -> existing.covers(region)).count();
             if (covering >= MAX_TRAILS_PER_REGION) {
                 throw new CloudTrailException(ErrorCode.MAXIMUM_NUMBER_OF_TRAILS_EXCEEDED, "User: "
                         + trail.accountId() + " already has " + covering + " trails in " + region + "; the most is "
                         + MAX_TRAILS_PER_REGION + ".");
             }
         }
-        List<Trail> changed = new ArrayList<>(trails);
-        changed.add(trail);
-        save(changed);
     }
 
     /** Replaces a trail (same account and name) by what {@code change} makes of it; returns the new one. */

@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The trail operations so far (CreateTrail, GetTrail, DescribeTrails, ListTrails, GetTrailStatus, StartLogging,
- * StopLogging, DeleteTrail) with the AWS CLI and the SDK: CloudTrail's output shapes, its errors, the home-region and
+ * The trail operations so far (CreateTrail, UpdateTrail, GetTrail, DescribeTrails, ListTrails, GetTrailStatus,
+ * StartLogging, StopLogging, DeleteTrail) with the AWS CLI and the SDK: CloudTrail's output shapes, its errors, the home-region and
  * per-region limit rules, trails kept across a restart, and accounts kept apart.
  */
 final class TrailOperationsTest {
@@ -191,6 +191,39 @@ final class TrailOperationsTest {
                     "CloudTrailARNInvalidException", "Invalid trail ARN: arn:aws:cloudtrail:nowhere");
             assertSdkError(() -> east.getTrail(request -> request.name("")), "TrailNotProvidedException",
                     "Trail name or ARN is required (Name).");
+        }
+    }
+
+    @Test
+    void awsCliAndSdk_updateTrail_changesOnlyTheFieldsSent() throws Exception {
+        Files.createDirectories(data.resolve("buckets/other-logs"));
+        String arn = "arn:aws:cloudtrail:us-east-1:" + cairn.accountId() + ":trail/changing";
+        cli("cloudtrail", "create-trail", "--name", "changing", "--s3-bucket-name", "audit-logs", "--s3-key-prefix",
+                "before");
+        JsonNode updated = cli("cloudtrail", "update-trail", "--name", "changing", "--s3-bucket-name", "other-logs",
+                "--is-multi-region-trail");
+        assertThat(updated).isEqualTo(MAPPER.readTree("{\"Name\":\"changing\",\"S3BucketName\":\"other-logs\","
+                + "\"S3KeyPrefix\":\"before\",\"IncludeGlobalServiceEvents\":true,\"IsMultiRegionTrail\":true,"
+                + "\"TrailARN\":\"" + arn + "\",\"LogFileValidationEnabled\":false,\"IsOrganizationTrail\":false}"));
+        try (CloudTrailClient east = sdk(REGION); CloudTrailClient west = sdk("eu-west-1")) {
+            east.updateTrail(request -> request.name(arn).s3KeyPrefix("after").enableLogFileValidation(true));
+            Trail trail = west.getTrail(request -> request.name("changing")).trail();
+            assertThat(trail.s3BucketName()).isEqualTo("other-logs");
+            assertThat(trail.s3KeyPrefix()).isEqualTo("after");
+            assertThat(trail.logFileValidationEnabled()).isTrue();
+            assertThat(trail.isMultiRegionTrail()).isTrue();
+            assertSdkError(() -> west.updateTrail(request -> request.name("changing").s3KeyPrefix("x")),
+                    "InvalidHomeRegionException", "This operation must be called from the trail's home region, "
+                            + "us-east-1, not eu-west-1.");
+            assertSdkError(() -> east.updateTrail(request -> request.name("changing").s3BucketName("gone-bucket")),
+                    "S3BucketDoesNotExistException", "S3 bucket gone-bucket does not exist.");
+            assertSdkError(() -> east.updateTrail(request -> request.name("changing")
+                    .includeGlobalServiceEvents(false)), "InvalidParameterCombinationException",
+                    "Multi-Region trail must include global service events.");
+            assertSdkError(() -> east.updateTrail(request -> request.name("missing").s3KeyPrefix("x")),
+                    "TrailNotFoundException", "Unknown trail: arn:aws:cloudtrail:us-east-1:" + cairn.accountId()
+                            + ":trail/missing for the user: " + cairn.accountId());
+            assertThat(east.getTrail(request -> request.name("changing")).trail().s3KeyPrefix()).isEqualTo("after");
         }
     }
 
