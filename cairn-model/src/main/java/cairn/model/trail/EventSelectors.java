@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -106,7 +108,7 @@ public sealed interface EventSelectors {
     record FieldSelector(String field, Map<String, List<String>> conditions) {
         public FieldSelector {
             requireNonNull(field, "field is null");
-            conditions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(conditions));
+            conditions = Collections.unmodifiableMap(new LinkedHashMap<>(conditions));
         }
     }
 
@@ -149,27 +151,33 @@ public sealed interface EventSelectors {
             List<BasicSelector> selectors = new ArrayList<>();
             int values = 0;
             for (JsonNode node : list) {
-                String readWrite = node.path("ReadWriteType").asText("All");
+                requireObject(node, "Each event selector");
+                String readWrite = text(node, "ReadWriteType").orElse("All");
                 if (!READ_WRITE.contains(readWrite)) {
                     throw invalid("ReadWriteType must be ReadOnly, WriteOnly or All, not " + readWrite + ".");
                 }
-                boolean management = !node.has("IncludeManagementEvents")
-                        || node.get("IncludeManagementEvents").asBoolean();
+                JsonNode includeManagement = node.get("IncludeManagementEvents");
+                if (includeManagement != null && !includeManagement.isNull() && !includeManagement.isBoolean()) {
+                    throw serialization("IncludeManagementEvents must be true or false.");
+                }
+                boolean management = includeManagement == null || includeManagement.isNull()
+                        || includeManagement.asBoolean();
                 List<DataResource> resources = new ArrayList<>();
-                for (JsonNode resource : node.path("DataResources")) {
-                    String type = resource.path("Type").asText("");
+                for (JsonNode resource : array(node, "DataResources")) {
+                    requireObject(resource, "Each data resource");
+                    String type = text(resource, "Type").orElse("");
                     String service = DATA_TYPES.get(type);
                     if (service == null) {
                         throw invalid("Data resource type " + type + " is not one of " + DATA_TYPES.keySet()
                                 .stream().sorted().toList() + ".");
                     }
                     List<String> resourceValues = new ArrayList<>();
-                    for (JsonNode value : resource.path("Values")) {
-                        if (!value.asText().startsWith(service)) {
-                            throw invalid("Value " + value.asText() + " of data resource type " + type
+                    for (String value : strings(resource, "Values")) {
+                        if (!value.startsWith(service)) {
+                            throw invalid("Value " + value + " of data resource type " + type
                                     + " must be an ARN or ARN prefix starting with " + service + ".");
                         }
-                        resourceValues.add(value.asText());
+                        resourceValues.add(value);
                     }
                     if (resourceValues.isEmpty()) {
                         throw invalid("Data resource type " + type + " needs at least one value.");
@@ -178,12 +186,12 @@ public sealed interface EventSelectors {
                     resources.add(new DataResource(type, resourceValues));
                 }
                 List<String> excluded = new ArrayList<>();
-                for (JsonNode source : node.path("ExcludeManagementEventSources")) {
-                    if (!EXCLUDABLE.contains(source.asText())) {
+                for (String source : strings(node, "ExcludeManagementEventSources")) {
+                    if (!EXCLUDABLE.contains(source)) {
                         throw invalid("ExcludeManagementEventSources takes kms.amazonaws.com and "
-                                + "rdsdata.amazonaws.com only, not " + source.asText() + ".");
+                                + "rdsdata.amazonaws.com only, not " + source + ".");
                     }
-                    excluded.add(source.asText());
+                    excluded.add(source);
                 }
                 selectors.add(new BasicSelector(readWrite, management, resources, excluded));
             }
@@ -201,7 +209,8 @@ public sealed interface EventSelectors {
             List<AdvancedSelector> selectors = new ArrayList<>();
             int total = 0;
             for (JsonNode node : list) {
-                String name = node.path("Name").asText("");
+                requireObject(node, "Each advanced event selector");
+                String name = text(node, "Name").orElse("");
                 if (name.length() > 1000) {
                     throw invalid("An advanced event selector's Name is at most 1000 characters.");
                 }
@@ -212,7 +221,8 @@ public sealed interface EventSelectors {
                 List<FieldSelector> fieldSelectors = new ArrayList<>();
                 Map<String, List<String>> equalsByField = new LinkedHashMap<>();
                 for (JsonNode fieldNode : fields) {
-                    String field = fieldNode.path("Field").asText("");
+                    requireObject(fieldNode, "Each field selector");
+                    String field = text(fieldNode, "Field").orElse("");
                     if (!FIELD.matcher(field).matches() || !TRAIL_FIELDS.contains(field)) {
                         throw invalid("Field " + field + " cannot be used in a trail's advanced event selector; "
                                 + "the fields are " + TRAIL_FIELDS.stream().sorted().toList() + ".");
@@ -231,8 +241,7 @@ public sealed interface EventSelectors {
                                     + "resources.type; field " + field + " has " + entry.getKey() + ".");
                         }
                         List<String> values = new ArrayList<>();
-                        for (JsonNode value : entry.getValue()) {
-                            String text = value.asText();
+                        for (String text : strings(fieldNode, entry.getKey())) {
                             if (text.isEmpty() || text.length() > 2048) {
                                 throw invalid("Each value of field " + field + " is 1 to 2048 characters.");
                             }
@@ -297,6 +306,49 @@ public sealed interface EventSelectors {
                             + "resources.type.");
                 }
             }
+        }
+
+        private static void requireObject(JsonNode node, String what) {
+            if (!node.isObject()) {
+                throw serialization(what + " must be an object.");
+            }
+        }
+
+        private static Optional<String> text(JsonNode node, String field) {
+            JsonNode value = node.get(field);
+            if (value == null || value.isNull()) {
+                return Optional.empty();
+            }
+            if (!value.isTextual()) {
+                throw serialization(field + " must be a string.");
+            }
+            return Optional.of(value.asText());
+        }
+
+        private static JsonNode array(JsonNode node, String field) {
+            JsonNode value = node.get(field);
+            if (value == null || value.isNull()) {
+                return JsonNodeFactory.instance.arrayNode();
+            }
+            if (!value.isArray()) {
+                throw serialization(field + " must be a list.");
+            }
+            return value;
+        }
+
+        private static List<String> strings(JsonNode node, String field) {
+            List<String> values = new ArrayList<>();
+            for (JsonNode value : array(node, field)) {
+                if (!value.isTextual()) {
+                    throw serialization(field + " must be a list of strings.");
+                }
+                values.add(value.asText());
+            }
+            return values;
+        }
+
+        private static CloudTrailException serialization(String message) {
+            return new CloudTrailException(ErrorCode.SERIALIZATION, message);
         }
 
         private static String label(String name) {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -167,7 +168,7 @@ public final class TrailApi {
     }
 
     private byte[] describeTrails(Caller caller, String region, JsonNode request) {
-        JsonNode names = request.get("trailList");
+        JsonNode names = request.get("trailNameList");
         boolean shadows = bool(request, "includeShadowTrails", true);
         List<Trail> found = new ArrayList<>();
         if (names == null || names.isNull() || names.isEmpty()) {
@@ -196,7 +197,7 @@ public final class TrailApi {
 
     private static byte[] selectorsOf(Trail trail) {
         return EventSelectors.responseOf(trail.arn(), trail.effectiveSelectors()).toString()
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private byte[] trailStatus(Trail trail) {

@@ -118,6 +118,10 @@ final class EventSelectorsApiTest {
             {"AdvancedEventSelectors":[{"FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]},{"Field":"readOnly","Equals":["yes"]}]}]} | InvalidEventSelectorsException | readOnly takes true or false, not yes.
             {"AdvancedEventSelectors":[{"FieldSelectors":[{"Field":"eventCategory","Equals":["Data"]},{"Field":"resources.type","Equals":["AWS::S3::Object"]},{"Field":"eventName","Contains":["Put"]}]}]} | InvalidEventSelectorsException | Unknown operator Contains for field eventName.
             {"AdvancedEventSelectors":[{"FieldSelectors":[{"Field":"eventCategory","Equals":["Data"]},{"Field":"resources.type","Equals":["AWS::S3::Object"]},{"Field":"eventName","Equals":[]}]}]} | InvalidEventSelectorsException | Operator Equals of field eventName needs at least one value.
+            {"EventSelectors":[{"IncludeManagementEvents":"yes"}]} | SerializationException | IncludeManagementEvents must be true or false.
+            {"EventSelectors":["All"]} | SerializationException | Each event selector must be an object.
+            {"EventSelectors":[{"DataResources":[{"Type":"AWS::S3::Object","Values":[7]}]}]} | SerializationException | Values must be a list of strings.
+            {"AdvancedEventSelectors":[{"FieldSelectors":[{"Field":"eventCategory","Equals":"Management"}]}]} | SerializationException | Equals must be a list.
             """)
     void putEventSelectors_badSelectors_areRefusedAndNothingChanges(String selectors, String code, String message)
             throws Exception {

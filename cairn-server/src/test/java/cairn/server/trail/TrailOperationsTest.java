@@ -88,6 +88,10 @@ final class TrailOperationsTest {
                 + "\"HasCustomEventSelectors\":false,\"HasInsightSelectors\":false,\"IsOrganizationTrail\":false}");
         assertThat(cli("cloudtrail", "get-trail", "--name", "main-trail").get("Trail")).isEqualTo(described);
         assertThat(cli("cloudtrail", "describe-trails").get("trailList")).containsExactly(described);
+        assertThat(cli("cloudtrail", "describe-trails", "--trail-name-list", "main-trail", "no-such-trail", arn)
+                .get("trailList")).containsExactly(described, described);
+        assertThat(cli("cloudtrail", "describe-trails", "--trail-name-list", "no-such-trail").get("trailList"))
+                .isEmpty();
         assertThat(cli("cloudtrail", "list-trails").get("Trails")).isEqualTo(MAPPER.readTree("[{\"TrailARN\":\""
                 + arn + "\",\"Name\":\"main-trail\",\"HomeRegion\":\"us-east-1\"}]"));
         assertThat(cli("cloudtrail", "get-trail-status", "--name", arn))
