@@ -1,5 +1,7 @@
 package cairn.server;
 
+import cairn.delivery.objectstore.LocalObjectStore;
+import cairn.delivery.trail.TrailDelivery;
 import cairn.server.audit.SelfAudit;
 import cairn.server.auth.Authenticator;
 import cairn.server.config.CairnConfig;
@@ -10,6 +12,7 @@ import cairn.server.identity.Installation;
 import cairn.server.ingest.Ingest;
 import cairn.server.ingest.PutAuditEvents;
 import cairn.server.trail.TrailApi;
+import cairn.server.trail.TrailTags;
 import cairn.server.trail.Trails;
 import cairn.store.EventStore;
 import cairn.store.RecoveryReport;
@@ -33,15 +36,17 @@ public final class CairnServer implements AutoCloseable {
     private final EventHistory history;
     private final SelfAudit audit;
     private final Installation installation;
+    private final TrailDelivery delivery;
     private final WebServer webServer;
     private final ScheduledExecutorService maintenance;
 
     private CairnServer(EventStore store, EventHistory history, SelfAudit audit, Installation installation,
-                        WebServer webServer, ScheduledExecutorService maintenance) {
+                        TrailDelivery delivery, WebServer webServer, ScheduledExecutorService maintenance) {
         this.store = store;
         this.history = history;
         this.audit = audit;
         this.installation = installation;
+        this.delivery = delivery;
         this.webServer = webServer;
         this.maintenance = maintenance;
     }
@@ -56,8 +61,16 @@ public final class CairnServer implements AutoCloseable {
         PutAuditEvents putAuditEvents = new PutAuditEvents(ingest, installation.directory(), Optional.empty(), clock);
         Authenticator authenticator = new Authenticator(installation.directory(), clock,
                 config.server()::servesRegion);
-        TrailApi trailApi = new TrailApi(Trails.open(config.dataDirectory().resolve("trails")),
-                config.dataDirectory().resolve("buckets"), config.server().regions(), clock);
+        Trails trails = Trails.open(config.dataDirectory().resolve("trails"));
+        LocalObjectStore buckets = new LocalObjectStore(config.dataDirectory().resolve("buckets"));
+        for (String bucket : buckets.buckets()) {
+            buckets.removeTemporaryFiles(bucket);
+        }
+        TrailDelivery delivery = new TrailDelivery(store, buckets, trails::all,
+                config.dataDirectory().resolve("delivery"), config.delivery().toDeliveryConfig(), clock);
+        delivery.start();
+        TrailApi trailApi = new TrailApi(trails, TrailTags.open(config.dataDirectory().resolve("trails")),
+                buckets, config.delivery().createBuckets(), delivery, config.server().regions(), clock);
         ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents, authenticator, audit, trailApi, clock,
                 config.ingest().maxRequestBytes());
         WebServer webServer = WebServer.builder()
@@ -76,7 +89,8 @@ public final class CairnServer implements AutoCloseable {
             return thread;
         });
         long every = config.history().retentionCheckInterval().toMillis();
-        CairnServer server = new CairnServer(store, history, audit, installation, webServer, maintenance);
+        CairnServer server = new CairnServer(store, history, audit, installation, delivery, webServer,
+                maintenance);
         maintenance.scheduleWithFixedDelay(server::expireQuietly, every, every, TimeUnit.MILLISECONDS);
         return server;
     }
@@ -97,6 +111,11 @@ public final class CairnServer implements AutoCloseable {
     /** Waits until the audit events of the calls answered so far are stored and found by lookups. */
     public void flushAudit() {
         audit.flush();
+    }
+
+    /** Trails at run time; {@link TrailDelivery#runOnce()} delivers what is due at the clock's time. */
+    public TrailDelivery delivery() {
+        return delivery;
     }
 
     public RecoveryReport recoveryReport() {
@@ -124,6 +143,11 @@ public final class CairnServer implements AutoCloseable {
         maintenance.shutdownNow();
         webServer.stop();
         audit.flush();
+        try {
+            delivery.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         store.close();
     }
 }

@@ -285,6 +285,27 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads acknowledged records in offset order from {@code from} on: at most {@code maxRecords} of them, and past
+     * the first at most about {@code maxBytes}, from one segment. Records expired by retention are skipped (the first
+     * returned then has a higher offset than {@code from}); the list is empty when {@code from} is at the end.
+     */
+    public List<StoredEntry> read(long from, int maxRecords, int maxBytes) {
+        lock.readLock().lock();
+        try {
+            for (Segment segment : segments) {
+                long end = segment.baseOffset() + segment.index().recordCount();
+                if (from < end) {
+                    int position = (int) Math.max(0, from - segment.baseOffset());
+                    return segment.read(position, maxRecords, maxBytes);
+                }
+            }
+            return List.of();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The offset the next appended record will get. */
     public long nextOffset() {
         lock.readLock().lock();

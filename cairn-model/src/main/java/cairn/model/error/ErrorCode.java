@@ -38,6 +38,11 @@ public enum ErrorCode {
     INVALID_S3_PREFIX("InvalidS3PrefixException"),
     INVALID_PARAMETER_COMBINATION("InvalidParameterCombinationException"),
     INVALID_EVENT_SELECTORS("InvalidEventSelectorsException"),
+    // Tags
+    TAGS_LIMIT_EXCEEDED("TagsLimitExceededException"),
+    INVALID_TAG_PARAMETER("InvalidTagParameterException"),
+    RESOURCE_TYPE_NOT_SUPPORTED("ResourceTypeNotSupportedException"),
+    INVALID_TOKEN("InvalidTokenException"),
     // cloudtrail-data PutAuditEvents
     CHANNEL_NOT_FOUND("ChannelNotFound"),
     INVALID_CHANNEL_ARN("InvalidChannelARN"),

@@ -27,7 +27,9 @@ public record ParsedRecord(
         Optional<String> eventCategory,
         Optional<String> eventType,
         Optional<String> recipientAccountId,
-        boolean hasManagementEvent) {
+        boolean hasManagementEvent,
+        Optional<String> errorCode,
+        Optional<String> vpcEndpointId) {
 
     public static final String INSIGHT_CATEGORY = "Insight";
     public static final String INSIGHT_EVENT_TYPE = "AwsCloudTrailInsight";
@@ -44,6 +46,8 @@ public record ParsedRecord(
         requireNonNull(eventCategory, "eventCategory is null");
         requireNonNull(eventType, "eventType is null");
         requireNonNull(recipientAccountId, "recipientAccountId is null");
+        requireNonNull(errorCode, "errorCode is null");
+        requireNonNull(vpcEndpointId, "vpcEndpointId is null");
     }
 
     public boolean insight() {

@@ -261,6 +261,8 @@ public final class RecordReader {
                 case "eventType" -> record.eventType = parser.getText();
                 case "recipientAccountId" -> record.recipientAccountId = parser.getText();
                 case "managementEvent" -> record.hasManagementEvent = true;
+                case "errorCode" -> record.errorCode = parser.getText();
+                case "vpcEndpointId" -> record.vpcEndpointId = parser.getText();
                 case "userIdentity" -> record.identity = readIdentity(parser, "userIdentity");
                 case "resources" -> record.resources = readResources(parser);
                 case "insightDetails" -> readInsightDetails(parser, record);
@@ -439,6 +441,8 @@ public final class RecordReader {
         String eventType;
         String recipientAccountId;
         boolean hasManagementEvent;
+        String errorCode;
+        String vpcEndpointId;
         boolean hasInsightDetails;
         String insightEventSource;
         String insightEventName;
@@ -487,7 +491,8 @@ public final class RecordReader {
                     Optional.ofNullable(eventVersion), Optional.ofNullable(source), Optional.ofNullable(name),
                     awsRegion, Optional.ofNullable(readOnly), who == null ? UserIdentity.NONE : who, resources,
                     Optional.ofNullable(eventCategory), Optional.ofNullable(eventType),
-                    Optional.ofNullable(recipientAccountId), hasManagementEvent);
+                    Optional.ofNullable(recipientAccountId), hasManagementEvent, Optional.ofNullable(errorCode),
+                    Optional.ofNullable(vpcEndpointId));
         }
 
         private static RecordProblem missing(String field) {

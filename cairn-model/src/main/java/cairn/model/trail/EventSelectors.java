@@ -2,6 +2,8 @@ package cairn.model.trail;
 
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
+import cairn.model.record.ParsedRecord;
+import cairn.model.record.Resource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -34,9 +36,22 @@ public sealed interface EventSelectors {
     /** The selectors as GetEventSelectors' {@code EventSelectors} or {@code AdvancedEventSelectors} member. */
     void writeTo(ObjectNode response);
 
+    /** Whether these selectors choose {@code record} (a stored record: its eventCategory is always there). */
+    boolean selects(ParsedRecord record);
+
     record Basic(List<BasicSelector> selectors) implements EventSelectors {
         public Basic {
             selectors = List.copyOf(requireNonNull(selectors, "selectors is null"));
+        }
+
+        @Override
+        public boolean selects(ParsedRecord record) {
+            for (BasicSelector selector : selectors) {
+                if (selector.selects(record)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -63,6 +78,39 @@ public sealed interface EventSelectors {
             dataResources = List.copyOf(dataResources);
             excludeManagementEventSources = List.copyOf(excludeManagementEventSources);
         }
+
+        /**
+         * A management event when management events are included, its source is not excluded and its read/write
+         * kind is chosen; a data event when one of its resources is of a listed type with an ARN a listed value
+         * chooses, and its read/write kind is chosen. Nothing else (network activity, Insights, outside events).
+         */
+        boolean selects(ParsedRecord record) {
+            String category = record.eventCategory().orElse("Management");
+            if (category.equals("Management")) {
+                return includeManagementEvents && readWriteMatches(record)
+                        && !record.eventSource().map(excludeManagementEventSources::contains).orElse(false);
+            }
+            if (!category.equals("Data") || !readWriteMatches(record)) {
+                return false;
+            }
+            for (DataResource resource : dataResources) {
+                for (Resource eventResource : record.resources()) {
+                    if (resource.chooses(eventResource)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        /** {@code All} takes every event; ReadOnly and WriteOnly only events that say which they are. */
+        private boolean readWriteMatches(ParsedRecord record) {
+            return switch (readWriteType) {
+                case "ReadOnly" -> record.readOnly().orElse(false);
+                case "WriteOnly" -> !record.readOnly().orElse(true);
+                default -> true;
+            };
+        }
     }
 
     record DataResource(String type, List<String> values) {
@@ -70,11 +118,41 @@ public sealed interface EventSelectors {
             requireNonNull(type, "type is null");
             values = List.copyOf(values);
         }
+
+        /**
+         * A resource of this type whose ARN a value chooses. S3 values are prefixes ({@code arn:aws:s3} every object,
+         * {@code arn:aws:s3:::bucket/} a bucket's objects, longer ones a key prefix); Lambda and DynamoDB values are
+         * the whole service ({@code arn:aws:lambda}, {@code arn:aws:dynamodb}) or one function or table, exactly.
+         */
+        boolean chooses(Resource resource) {
+            if (!resource.type().map(type::equals).orElse(false) || resource.name().isEmpty()) {
+                return false;
+            }
+            String arn = resource.name().get();
+            for (String value : values) {
+                boolean wholeService = value.equals(Parser.DATA_TYPES.get(type));
+                if (wholeService || (type.equals("AWS::S3::Object") ? arn.startsWith(value) : arn.equals(value))) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     record Advanced(List<AdvancedSelector> selectors) implements EventSelectors {
         public Advanced {
             selectors = List.copyOf(requireNonNull(selectors, "selectors is null"));
+        }
+
+        /** An event any selector chooses: one whose every field selector it satisfies. */
+        @Override
+        public boolean selects(ParsedRecord record) {
+            for (AdvancedSelector selector : selectors) {
+                if (selector.selects(record)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -102,6 +180,32 @@ public sealed interface EventSelectors {
             requireNonNull(name, "name is null");
             fieldSelectors = List.copyOf(fieldSelectors);
         }
+
+        boolean selects(ParsedRecord record) {
+            Optional<FieldSelector> typeSelector = fieldSelectors.stream()
+                    .filter(field -> field.field().equals("resources.type")).findFirst();
+            for (FieldSelector field : fieldSelectors) {
+                boolean satisfied = switch (field.field()) {
+                    case "eventCategory" -> field.accepts(record.eventCategory());
+                    case "eventSource" -> field.accepts(record.eventSource());
+                    case "eventName" -> field.accepts(record.eventName());
+                    case "readOnly" -> field.accepts(record.readOnly().map(String::valueOf));
+                    case "errorCode" -> field.accepts(record.errorCode());
+                    case "vpcEndpointId" -> field.accepts(record.vpcEndpointId());
+                    case "resources.type" -> record.resources().stream()
+                            .anyMatch(resource -> field.accepts(resource.type()));
+                    // The ARN of a resource of the selected type, when the selector names one.
+                    case "resources.ARN" -> record.resources().stream()
+                            .filter(resource -> typeSelector.map(type -> type.accepts(resource.type())).orElse(true))
+                            .anyMatch(resource -> field.accepts(resource.name()));
+                    default -> false;
+                };
+                if (!satisfied) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /** One field and its conditions, by operator ({@code Equals}, {@code StartsWith}, ...), in the order sent. */
@@ -109,6 +213,39 @@ public sealed interface EventSelectors {
         public FieldSelector {
             requireNonNull(field, "field is null");
             conditions = Collections.unmodifiableMap(new LinkedHashMap<>(conditions));
+        }
+
+        /**
+         * Whether a field's value satisfies the conditions: the values of Equals, StartsWith and EndsWith are ORed
+         * (one must match, when any is given), those of NotEquals, NotStartsWith and NotEndsWith are ANDed (none may
+         * match), and the two groups are ANDed. A field the event lacks matches no positive condition and breaks no
+         * negative one.
+         */
+        boolean accepts(Optional<String> value) {
+            boolean anyPositive = false;
+            boolean positiveMatched = false;
+            for (Map.Entry<String, List<String>> condition : conditions.entrySet()) {
+                String operator = condition.getKey();
+                boolean negative = operator.startsWith("Not");
+                anyPositive |= !negative;
+                if (value.isEmpty()) {
+                    continue;
+                }
+                String text = value.get();
+                for (String operand : condition.getValue()) {
+                    boolean matches = switch (negative ? operator.substring(3) : operator) {
+                        case "Equals" -> text.equals(operand);
+                        case "StartsWith" -> text.startsWith(operand);
+                        case "EndsWith" -> text.endsWith(operand);
+                        default -> false;
+                    };
+                    if (matches && negative) {
+                        return false;
+                    }
+                    positiveMatched |= matches;
+                }
+            }
+            return !anyPositive || positiveMatched;
         }
     }
 
@@ -134,7 +271,9 @@ public sealed interface EventSelectors {
         private static final Set<String> TRAIL_FIELDS = Set.of("eventCategory", "eventSource", "eventName",
                 "readOnly", "resources.type", "resources.ARN", "errorCode", "vpcEndpointId");
         private static final Set<String> EQUALS_ONLY = Set.of("eventCategory", "readOnly", "resources.type");
-        private static final Set<String> CATEGORIES = Set.of("Management", "Data", "NetworkActivity");
+        /** CloudTrail's three for trails, and Cairn's one more: events from outside sources (PutAuditEvents). */
+        private static final Set<String> CATEGORIES = Set.of("Management", "Data", "NetworkActivity",
+                "ActivityAuditLog");
         private static final Pattern FIELD = Pattern.compile("[\\w.]{1,1000}");
 
         private Parser() {

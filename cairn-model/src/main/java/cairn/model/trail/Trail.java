@@ -1,7 +1,10 @@
 package cairn.model.trail;
 
+import cairn.model.record.ParsedRecord;
+
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
@@ -49,6 +52,32 @@ public record Trail(String accountId, String name, String homeRegion, String s3B
     /** Whether the trail takes the events of {@code region}: its home region, or every region when multi-region. */
     public boolean covers(String region) {
         return multiRegion || homeRegion.equals(region);
+    }
+
+    /**
+     * Services whose events CloudTrail records in us-east-1 as global service events: trails take them only when they
+     * include global service events, whatever their home region.
+     */
+    public static final Set<String> GLOBAL_SERVICES = Set.of("iam.amazonaws.com", "sts.amazonaws.com",
+            "cloudfront.amazonaws.com", "route53.amazonaws.com", "signin.amazonaws.com",
+            "organizations.amazonaws.com");
+    public static final String GLOBAL_SERVICE_REGION = "us-east-1";
+
+    /**
+     * Whether the trail delivers {@code record} (a stored one): an event of the trail's account, from a region it
+     * covers (or a global service event, when it includes them), that its selectors choose. Insights events have
+     * their own selectors and are never taken here.
+     */
+    public boolean takes(ParsedRecord record) {
+        if (!record.recipientAccountId().map(accountId::equals).orElse(false) || record.insight()) {
+            return false;
+        }
+        boolean global = record.awsRegion().equals(GLOBAL_SERVICE_REGION)
+                && record.eventSource().map(GLOBAL_SERVICES::contains).orElse(false);
+        if (global ? !includeGlobalServiceEvents : !covers(record.awsRegion())) {
+            return false;
+        }
+        return effectiveSelectors().selects(record);
     }
 
     public Trail withLogging(Logging newLogging) {

@@ -106,7 +106,8 @@ public final class SelfAudit {
         ParsedRecord parsed = new ParsedRecord(0, record.length, Optional.of(eventId), eventTime,
                 Optional.of(EVENT_VERSION), Optional.of(EVENT_SOURCE), Optional.of(clip(call.eventName(), 128)),
                 regionOf(call), Optional.of(call.readOnly()), user, List.of(), Optional.of("Management"),
-                Optional.of("AwsApiCall"), Optional.of(account), true);
+                Optional.of("AwsApiCall"), Optional.of(account), true,
+                call.errorCode().map(code -> code.wireName()), Optional.empty());
         return new Entry(eventTime, HistoryTerms.of(parsed, eventId, account), record);
     }
 

@@ -20,13 +20,15 @@ import static java.util.Objects.requireNonNull;
  * ({@code 128MB}), durations too ({@code 90d}, {@code 15m}, {@code 30s}). An unknown key or a bad value stops start-up,
  * with every problem listed at once.
  */
-public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest ingest, History history) {
+public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest ingest, History history,
+                          Delivery delivery) {
     public CairnConfig {
         requireNonNull(server, "server is null");
         requireNonNull(dataDirectory, "dataDirectory is null");
         requireNonNull(store, "store is null");
         requireNonNull(ingest, "ingest is null");
         requireNonNull(history, "history is null");
+        requireNonNull(delivery, "delivery is null");
     }
 
     /**
@@ -87,6 +89,24 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
                           Duration retentionCheckInterval) {
     }
 
+    /**
+     * @param interval how long a trail gathers events before it writes a log file (CloudTrail: about 5 minutes)
+     * @param gzipLevel the compression level of log files, 1 (fastest) to 9 (smallest)
+     * @param maxFileBytes the largest a log file grows, uncompressed, before it is written early (at most 50MB)
+     * @param compressionThreads how many threads compress log files ({@code auto}: one per processor)
+     * @param createBuckets whether CreateTrail and UpdateTrail create a missing bucket instead of refusing it
+     */
+    public record Delivery(Duration interval, int gzipLevel, long maxFileBytes, int compressionThreads,
+                           boolean createBuckets) {
+        public Delivery {
+            requireNonNull(interval, "interval is null");
+        }
+
+        public cairn.delivery.trail.DeliveryConfig toDeliveryConfig() {
+            return new cairn.delivery.trail.DeliveryConfig(interval, gzipLevel, maxFileBytes, compressionThreads);
+        }
+    }
+
     public static final Map<String, String> DEFAULTS = defaults();
 
     private static Map<String, String> defaults() {
@@ -102,6 +122,11 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         values.put("history.next-token-ttl", "24h");
         values.put("history.multi-attribute-lookups", "false");
         values.put("history.retention-check-interval", "1m");
+        values.put("delivery.interval", "60s");
+        values.put("delivery.gzip-level", "6");
+        values.put("delivery.max-file-size", "50MB");
+        values.put("delivery.compression-threads", "auto");
+        values.put("delivery.create-buckets", "false");
         return Map.copyOf(values);
     }
 
@@ -200,6 +225,13 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         Boolean multi = reader.get("history.multi-attribute-lookups", CairnConfig::bool);
         Duration check = reader.get("history.retention-check-interval",
                 text -> durationAtLeast(text, Duration.ofSeconds(1)));
+        Duration interval = reader.get("delivery.interval", text -> durationAtLeast(text, Duration.ofSeconds(1)));
+        Integer gzipLevel = reader.get("delivery.gzip-level", text -> intIn(text, 1, 9));
+        Long maxFile = reader.get("delivery.max-file-size", text -> sizeIn(text, 1L << 10,
+                cairn.delivery.trail.DeliveryConfig.MAX_FILE_BYTES));
+        Integer threads = reader.get("delivery.compression-threads", text -> text.equals("auto")
+                ? Runtime.getRuntime().availableProcessors() : intIn(text, 1, 256));
+        Boolean createBuckets = reader.get("delivery.create-buckets", CairnConfig::bool);
         if (segmentBytes != null && maxRequest != null && maxRequest > segmentBytes / 2) {
             problems.add("ingest.max-request-size (" + maxRequest + " bytes) must be at most half of "
                     + "store.segment-size (" + segmentBytes + " bytes), so that a whole batch fits in one segment");
@@ -208,7 +240,8 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
             throw new ConfigException(problems);
         }
         return new CairnConfig(new Server(host, port, regions), data, new Store(segmentBytes),
-                new Ingest(maxRequest, maxRecords), new History(retention, tokenTtl, multi, check));
+                new Ingest(maxRequest, maxRecords), new History(retention, tokenTtl, multi, check),
+                new Delivery(interval, gzipLevel, maxFile, threads, createBuckets));
     }
 
     public static String environmentName(String key) {

@@ -1,5 +1,7 @@
 package cairn.server.trail;
 
+import cairn.delivery.objectstore.LocalObjectStore;
+import cairn.delivery.trail.TrailDelivery;
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
 import cairn.model.trail.EventSelectors;
@@ -14,8 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,21 +28,35 @@ import static java.util.Objects.requireNonNull;
 /**
  * The trail operations of the CloudTrail API (spec 4.3): CreateTrail, UpdateTrail, GetTrail, DescribeTrails, ListTrails,
  * DeleteTrail, StartLogging, StopLogging, GetTrailStatus, PutEventSelectors and GetEventSelectors, in the caller's account and the region of the call, with
- * CloudTrail's shapes, home-region rules and errors. Buckets are folders under {@code data/buckets}.
+ * CloudTrail's shapes, home-region rules and errors. Buckets are folders under {@code data/buckets}. The tag
+ * operations (AddTags, RemoveTags, ListTags; spec 4.7) keep trails' tags in {@link TrailTags}.
  */
 public final class TrailApi {
     private static final JsonFactory JSON = new JsonFactory();
     private static final Pattern TRAIL_ARN = Pattern.compile("arn:aws:cloudtrail:([^:]+):(\\d{12}):trail/(.+)");
+    /** The ARN of any CloudTrail resource; its group is the resource type ({@code eventdatastore}, ...). */
+    private static final Pattern CLOUDTRAIL_ARN = Pattern.compile("arn:aws:cloudtrail:[^:]+:\\d{12}:([a-z]+)/.+");
+    private static final int MAX_LIST_TAGS_RESOURCES = 20;
 
     private final Trails trails;
-    private final Path buckets;
+    private final TrailTags tags;
+    private final LocalObjectStore buckets;
+    private final boolean createBuckets;
+    private final TrailDelivery delivery;
     private final List<String> regions;
     private final Clock clock;
 
-    /** Trails delivering into the folders of {@code buckets}; {@code regions} the configured ones (empty: any). */
-    public TrailApi(Trails trails, Path buckets, List<String> regions, Clock clock) {
+    /**
+     * Trails delivering into {@code buckets} through {@code delivery}; a missing bucket is created when
+     * {@code createBuckets}, refused otherwise. {@code regions}: the configured ones (empty: any).
+     */
+    public TrailApi(Trails trails, TrailTags tags, LocalObjectStore buckets, boolean createBuckets,
+                    TrailDelivery delivery, List<String> regions, Clock clock) {
         this.trails = requireNonNull(trails, "trails is null");
+        this.tags = requireNonNull(tags, "tags is null");
         this.buckets = requireNonNull(buckets, "buckets is null");
+        this.createBuckets = createBuckets;
+        this.delivery = requireNonNull(delivery, "delivery is null");
         this.regions = List.copyOf(regions);
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -51,7 +65,8 @@ public final class TrailApi {
     public static boolean serves(String operation) {
         return switch (operation) {
             case "CreateTrail", "GetTrail", "DescribeTrails", "ListTrails", "DeleteTrail", "StartLogging",
-                 "StopLogging", "GetTrailStatus", "PutEventSelectors", "GetEventSelectors", "UpdateTrail" -> true;
+                 "StopLogging", "GetTrailStatus", "PutEventSelectors", "GetEventSelectors", "UpdateTrail",
+                 "AddTags", "RemoveTags", "ListTags" -> true;
             default -> false;
         };
     }
@@ -77,17 +92,23 @@ public final class TrailApi {
                 json.writeEndArray();
             });
             case "DeleteTrail" -> {
-                trails.remove(inHomeRegion(find(caller, region, required(request, "Name")), region));
+                Trail deleted = inHomeRegion(find(caller, region, required(request, "Name")), region);
+                trails.remove(deleted);
+                tags.forget(deleted.arn());
+                delivery.forget(deleted);
                 yield write(json -> { });
             }
             case "StartLogging" -> {
                 Trail trail = inHomeRegion(find(caller, region, required(request, "Name")), region);
+                // The window opens first: a crash between the two writes is mended at start (TrailDelivery.start).
+                delivery.startLogging(trail);
                 trails.update(trail, found -> found.logging().on() ? found
                         : found.withLogging(found.logging().start(clock.instant())));
                 yield write(json -> { });
             }
             case "StopLogging" -> {
                 Trail trail = inHomeRegion(find(caller, region, required(request, "Name")), region);
+                delivery.stopLogging(trail);
                 trails.update(trail, found -> found.logging().on()
                         ? found.withLogging(found.logging().stop(clock.instant())) : found);
                 yield write(json -> { });
@@ -100,6 +121,20 @@ public final class TrailApi {
                 yield selectorsOf(trails.update(trail, found -> found.withSelectors(selectors)));
             }
             case "GetEventSelectors" -> selectorsOf(find(caller, region, required(request, "TrailName")));
+            case "AddTags" -> {
+                String resourceId = requiredParameter(request, "ResourceId");
+                List<TrailTags.Tag> added = TrailTags.parse(requiredList(request, "TagsList"));
+                tags.add(inHomeRegion(tagged(caller, resourceId), region).arn(), added);
+                yield write(json -> { });
+            }
+            case "RemoveTags" -> {
+                String resourceId = requiredParameter(request, "ResourceId");
+                List<TrailTags.Tag> removed = TrailTags.parse(requiredList(request, "TagsList"));
+                tags.remove(inHomeRegion(tagged(caller, resourceId), region).arn(),
+                        removed.stream().map(TrailTags.Tag::key).toList());
+                yield write(json -> { });
+            }
+            case "ListTags" -> listTags(caller, request);
             default -> throw new IllegalArgumentException("not a trail operation: " + operation);
         };
     }
@@ -114,8 +149,62 @@ public final class TrailApi {
         checkGlobal(multiRegion, global);
         Trail trail = new Trail(caller.accountId(), name, region, bucket, prefixOf(request), global, multiRegion,
                 bool(request, "EnableLogFileValidation", false), Trail.Logging.NEVER, Optional.empty());
+        JsonNode tagsList = request.get("TagsList");
+        List<TrailTags.Tag> tagged = tagsList == null || tagsList.isNull() ? List.of() : TrailTags.parse(tagsList);
+        TrailTags.checkNew(trail.arn(), tagged);
         trails.add(trail, regions);
+        ensureBucket(trail);
+        tags.set(trail.arn(), tagged);
         return write(json -> writeTrailFields(json, trail, false));
+    }
+
+    /**
+     * The trail a tag operation names by {@code ResourceId}: the ARN of a trail of the caller's account, in any region.
+     * CloudTrail's other taggable resources (event data stores, channels, dashboards) are not Cairn's.
+     */
+    private Trail tagged(Caller caller, String resourceId) {
+        if (!TRAIL_ARN.matcher(resourceId).matches()) {
+            Matcher other = CLOUDTRAIL_ARN.matcher(resourceId);
+            if (other.matches()) {
+                throw new CloudTrailException(ErrorCode.RESOURCE_TYPE_NOT_SUPPORTED, "Resource type "
+                        + other.group(1) + " is not supported; Cairn tags trails only: " + resourceId);
+            }
+            throw new CloudTrailException(ErrorCode.CLOUDTRAIL_ARN_INVALID, "Invalid trail ARN: " + resourceId);
+        }
+        return trails.of(caller.accountId()).stream().filter(trail -> trail.arn().equals(resourceId)).findFirst()
+                .orElseThrow(() -> new CloudTrailException(ErrorCode.NOT_FOUND, "Resource not found: " + resourceId
+                        + " for the user: " + caller.accountId()));
+    }
+
+    /** ListTags: the tags of 1 to 20 trails, in one page; Cairn hands out no NextToken, so none is valid. */
+    private byte[] listTags(Caller caller, JsonNode request) {
+        JsonNode resourceIds = requiredList(request, "ResourceIdList");
+        if (resourceIds.isEmpty() || resourceIds.size() > MAX_LIST_TAGS_RESOURCES) {
+            throw new CloudTrailException(ErrorCode.INVALID_PARAMETER, "ResourceIdList holds " + resourceIds.size()
+                    + " ARNs; it takes 1 to " + MAX_LIST_TAGS_RESOURCES + ".");
+        }
+        Optional<String> token = text(request, "NextToken").filter(value -> !value.isEmpty());
+        if (token.isPresent()) {
+            throw new CloudTrailException(ErrorCode.INVALID_TOKEN, "Invalid NextToken: " + token.get());
+        }
+        List<Trail> found = new ArrayList<>();
+        for (JsonNode resourceId : resourceIds) {
+            if (!resourceId.isTextual()) {
+                throw new CloudTrailException(ErrorCode.SERIALIZATION, "ResourceIdList must be a list of strings.");
+            }
+            found.add(tagged(caller, resourceId.asText()));
+        }
+        return write(json -> {
+            json.writeArrayFieldStart("ResourceTagList");
+            for (Trail trail : found) {
+                json.writeStartObject();
+                json.writeStringField("ResourceId", trail.arn());
+                json.writeFieldName("TagsList");
+                TrailTags.write(json, tags.of(trail.arn()));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        });
     }
 
     /** UpdateTrail: only the fields sent change; called in the trail's home region. */
@@ -132,6 +221,7 @@ public final class TrailApi {
                 bool(request, "EnableLogFileValidation", trail.logFileValidation()), trail.logging(),
                 trail.selectors());
         Trail saved = trails.replace(trail, updated, regions);
+        ensureBucket(saved);
         return write(json -> writeTrailFields(json, saved, false));
     }
 
@@ -154,9 +244,20 @@ public final class TrailApi {
             throw new CloudTrailException(ErrorCode.UNSUPPORTED_OPERATION,
                     "Cairn does not support organization trails yet.");
         }
-        if (bucket.isPresent() && !Files.isDirectory(buckets.resolve(bucket.get()))) {
+        if (bucket.isPresent() && !createBuckets && !buckets.bucketExists(bucket.get())) {
             throw new CloudTrailException(ErrorCode.S3_BUCKET_DOES_NOT_EXIST, "S3 bucket " + bucket.get()
                     + " does not exist.");
+        }
+    }
+
+    /** Creates the trail's bucket when the server is set to create missing ones. */
+    private void ensureBucket(Trail trail) {
+        if (createBuckets) {
+            try {
+                buckets.createBucket(trail.s3BucketName());
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not create bucket " + trail.s3BucketName(), e);
+            }
         }
     }
 
@@ -200,16 +301,37 @@ public final class TrailApi {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * GetTrailStatus: the documented epoch-second fields when they have a value, and the undocumented string fields
+     * CloudTrail always sends (an ISO time, or empty).
+     */
     private byte[] trailStatus(Trail trail) {
+        TrailDelivery.Status status = delivery.status(trail);
         return write(json -> {
             json.writeBooleanField("IsLogging", trail.logging().on());
+            if (status.latestDelivery().isPresent()) {
+                json.writeNumberField("LatestDeliveryTime", status.latestDelivery().get().getEpochSecond());
+            }
+            if (status.latestError().isPresent()) {
+                json.writeStringField("LatestDeliveryError", status.latestError().get());
+            }
             if (trail.logging().started().isPresent()) {
                 json.writeNumberField("StartLoggingTime", trail.logging().started().get().getEpochSecond());
             }
             if (trail.logging().stopped().isPresent()) {
                 json.writeNumberField("StopLoggingTime", trail.logging().stopped().get().getEpochSecond());
             }
+            json.writeStringField("LatestDeliveryAttemptTime", iso(status.latestAttempt()));
+            json.writeStringField("LatestNotificationAttemptTime", "");
+            json.writeStringField("LatestNotificationAttemptSucceeded", "");
+            json.writeStringField("LatestDeliveryAttemptSucceeded", iso(status.latestSuccess()));
+            json.writeStringField("TimeLoggingStarted", iso(trail.logging().started()));
+            json.writeStringField("TimeLoggingStopped", iso(trail.logging().stopped()));
         });
+    }
+
+    private static String iso(Optional<java.time.Instant> time) {
+        return time.map(at -> at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()).orElse("");
     }
 
     /** A trail by name (in the account, covering the region) or by ARN (in the account). */
@@ -275,9 +397,24 @@ public final class TrailApi {
     }
 
     private static String requiredParameter(JsonNode request, String field) {
-        return text(request, field).filter(value -> !value.isEmpty()).orElseThrow(() -> new CloudTrailException(
-                ErrorCode.VALIDATION, "1 validation error detected: Value null at '" + Character.toLowerCase(
-                field.charAt(0)) + field.substring(1) + "' failed to satisfy constraint: Member must not be null"));
+        return text(request, field).filter(value -> !value.isEmpty()).orElseThrow(() -> missingParameter(field));
+    }
+
+    private static JsonNode requiredList(JsonNode request, String field) {
+        JsonNode value = request.get(field);
+        if (value == null || value.isNull()) {
+            throw missingParameter(field);
+        }
+        if (!value.isArray()) {
+            throw new CloudTrailException(ErrorCode.SERIALIZATION, field + " must be a list.");
+        }
+        return value;
+    }
+
+    private static CloudTrailException missingParameter(String field) {
+        return new CloudTrailException(ErrorCode.VALIDATION, "1 validation error detected: Value null at '"
+                + Character.toLowerCase(field.charAt(0)) + field.substring(1)
+                + "' failed to satisfy constraint: Member must not be null");
     }
 
     private static Optional<String> text(JsonNode request, String field) {

@@ -2,8 +2,8 @@ package cairn.server.trail;
 
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
-import cairn.model.trail.EventSelectors;
 import cairn.model.trail.Trail;
+import cairn.model.trail.TrailJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,23 +43,15 @@ public final class Trails {
         List<Trail> trails = new ArrayList<>();
         if (Files.exists(file)) {
             for (JsonNode node : JSON.readTree(file.toFile()).path("trails")) {
-                trails.add(new Trail(node.get("accountId").asText(), node.get("name").asText(),
-                        node.get("homeRegion").asText(), node.get("s3BucketName").asText(),
-                        text(node, "s3KeyPrefix"), node.get("includeGlobalServiceEvents").asBoolean(),
-                        node.get("multiRegion").asBoolean(), node.get("logFileValidation").asBoolean(),
-                        new Trail.Logging(node.get("logging").asBoolean(), text(node, "startedLogging")
-                                .map(Instant::parse), text(node, "stoppedLogging").map(Instant::parse)),
-                        node.has("selectors") ? Optional.of(EventSelectors.parse(
-                                node.get("selectors").get("EventSelectors"),
-                                node.get("selectors").get("AdvancedEventSelectors"))) : Optional.empty()));
+                trails.add(TrailJson.read(node));
             }
         }
         return new Trails(file, List.copyOf(trails));
     }
 
-    private static Optional<String> text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
+    /** Every trail of every account. */
+    public synchronized List<Trail> all() {
+        return trails;
     }
 
     /** The account's trails. */
@@ -125,15 +116,7 @@ public final class Trails {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode list = root.putArray("trails");
         for (Trail trail : changed) {
-            ObjectNode node = list.addObject().put("accountId", trail.accountId()).put("name", trail.name())
-                    .put("homeRegion", trail.homeRegion()).put("s3BucketName", trail.s3BucketName())
-                    .put("includeGlobalServiceEvents", trail.includeGlobalServiceEvents())
-                    .put("multiRegion", trail.multiRegion()).put("logFileValidation", trail.logFileValidation())
-                    .put("logging", trail.logging().on());
-            trail.s3KeyPrefix().ifPresent(prefix -> node.put("s3KeyPrefix", prefix));
-            trail.logging().started().ifPresent(at -> node.put("startedLogging", at.toString()));
-            trail.logging().stopped().ifPresent(at -> node.put("stoppedLogging", at.toString()));
-            trail.selectors().ifPresent(selectors -> selectors.writeTo(node.putObject("selectors")));
+            TrailJson.write(trail, list.addObject());
         }
         try {
             Path temporary = file.resolveSibling(file.getFileName() + ".tmp");

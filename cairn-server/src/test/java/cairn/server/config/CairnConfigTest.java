@@ -21,7 +21,9 @@ final class CairnConfigTest {
         CairnConfig config = CairnConfig.load(Map.of(), Map.of());
         assertThat(config).isEqualTo(new CairnConfig(new CairnConfig.Server("127.0.0.1", 8745), Path.of("data"),
                 new CairnConfig.Store(128L << 20), new CairnConfig.Ingest(16L << 20, 10_000),
-                new CairnConfig.History(Duration.ofDays(90), Duration.ofHours(24), false, Duration.ofMinutes(1))));
+                new CairnConfig.History(Duration.ofDays(90), Duration.ofHours(24), false, Duration.ofMinutes(1)),
+                new CairnConfig.Delivery(Duration.ofSeconds(60), 6, 50L << 20,
+                        Runtime.getRuntime().availableProcessors(), false)));
     }
 
     @Test
@@ -39,11 +41,17 @@ final class CairnConfigTest {
                 history.next-token-ttl = 15m
                 history.multi-attribute-lookups = true
                 history.retention-check-interval = 30s
+                delivery.interval = 5s
+                delivery.gzip-level = 1
+                delivery.max-file-size = 10MB
+                delivery.compression-threads = 3
+                delivery.create-buckets = true
                 """);
         CairnConfig config = CairnConfig.load(Optional.of(file), Map.of());
         assertThat(config).isEqualTo(new CairnConfig(new CairnConfig.Server("0.0.0.0", 9000),
                 Path.of("/var/lib/cairn"), new CairnConfig.Store(64L << 20), new CairnConfig.Ingest(2L << 20, 500),
-                new CairnConfig.History(Duration.ofDays(30), Duration.ofMinutes(15), true, Duration.ofSeconds(30))));
+                new CairnConfig.History(Duration.ofDays(30), Duration.ofMinutes(15), true, Duration.ofSeconds(30)),
+                new CairnConfig.Delivery(Duration.ofSeconds(5), 1, 10L << 20, 3, true)));
     }
 
     @Test

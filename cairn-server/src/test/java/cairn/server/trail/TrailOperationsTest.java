@@ -95,7 +95,10 @@ final class TrailOperationsTest {
         assertThat(cli("cloudtrail", "list-trails").get("Trails")).isEqualTo(MAPPER.readTree("[{\"TrailARN\":\""
                 + arn + "\",\"Name\":\"main-trail\",\"HomeRegion\":\"us-east-1\"}]"));
         assertThat(cli("cloudtrail", "get-trail-status", "--name", arn))
-                .isEqualTo(MAPPER.readTree("{\"IsLogging\":false}"));
+                .isEqualTo(MAPPER.readTree("{\"IsLogging\":false,\"LatestDeliveryAttemptTime\":\"\","
+                        + "\"LatestNotificationAttemptTime\":\"\",\"LatestNotificationAttemptSucceeded\":\"\","
+                        + "\"LatestDeliveryAttemptSucceeded\":\"\",\"TimeLoggingStarted\":\"\","
+                        + "\"TimeLoggingStopped\":\"\"}"));
 
         cli("cloudtrail", "start-logging", "--name", "main-trail");
         JsonNode logging = cli("cloudtrail", "get-trail-status", "--name", "main-trail");

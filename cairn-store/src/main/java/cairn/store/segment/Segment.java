@@ -189,6 +189,59 @@ public final class Segment {
         return new StoredEntry(baseOffset + position, frame.eventTime(), body);
     }
 
+    /**
+     * Reads the records from {@code position} on, at most {@code count} of them and, past the first, at most about
+     * {@code maxBytes} of frames, in one read of the file.
+     */
+    public List<StoredEntry> read(int position, int count, int maxBytes) {
+        SegmentIndex current = index;
+        int records = current.recordCount();
+        if (position >= records || count <= 0) {
+            return List.of();
+        }
+        long start = current.filePosition(position);
+        int low = position + 1;
+        int high = (int) Math.min(records, (long) position + count);
+        while (low < high) {
+            int middle = (low + high + 1) >>> 1;
+            if (endOf(current, middle) - start <= maxBytes) {
+                low = middle;
+            } else {
+                high = middle - 1;
+            }
+        }
+        int last = low;
+        long end = endOf(current, last);
+        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(end - start));
+        try {
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, start + buffer.position()) < 0) {
+                    throw new IOException("unexpected end of " + logFile);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<StoredEntry> entries = new ArrayList<>(last - position);
+        int at = 0;
+        for (int i = position; i < last; i++) {
+            Frame.Decoded frame = Frame.decode(buffer, at, buffer.capacity(), Frame.MAX_PAYLOAD_BYTES, false);
+            if (frame == null) {
+                throw new UncheckedIOException(new IOException("corrupt record at " + logFile + ":" + (start + at)));
+            }
+            byte[] body = new byte[frame.end() - frame.bodyStart()];
+            buffer.get(frame.bodyStart(), body);
+            entries.add(new StoredEntry(baseOffset + i, frame.eventTime(), body));
+            at = frame.end();
+        }
+        return entries;
+    }
+
+    /** The file position where the records before {@code position} end. */
+    private static long endOf(SegmentIndex index, int position) {
+        return position < index.recordCount() ? index.filePosition(position) : index.endPosition();
+    }
+
     /** Closes the file and deletes the segment and its index. */
     public void delete() throws IOException {
         channel.close();

@@ -1,0 +1,284 @@
+package cairn.delivery.trail;
+
+import cairn.delivery.logfile.GzipLogFile;
+import cairn.delivery.logfile.LogFileKeys;
+import cairn.delivery.objectstore.ObjectStore;
+import cairn.model.record.ParsedRecord;
+import cairn.model.record.RecordProblem;
+import cairn.model.record.RecordReader;
+import cairn.model.trail.Trail;
+import cairn.store.EventStore;
+import cairn.store.StoredEntry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One trail's delivery, run by the delivery thread only: reads the event log from the trail's cursor, keeps the
+ * records the trail takes in one log file per account and region, and closes the batch when the interval since its
+ * first record has passed, or before a file would outgrow the size limit. Closing records the batch as pending, writes
+ * its files, then moves the cursor past it (see {@link TrailState}).
+ */
+final class TrailRunner {
+    private static final Logger LOG = Logger.getLogger(TrailRunner.class.getName());
+    private static final int READ_RECORDS = 4096;
+    private static final int READ_BYTES = 4 << 20;
+
+    private final TrailState state;
+    private final EventStore store;
+    private final ObjectStore objects;
+    private final DeliveryConfig config;
+    private final Executor compressors;
+    private final Clock clock;
+
+    private Trail trail;
+    /** The batch being gathered: from {@code batchFirst} (the cursor) up to {@code readTo}, not included. */
+    private Trail batchTrail;
+    private long batchFirst = -1;
+    private long readTo;
+    private Optional<Instant> batchOpened = Optional.empty();
+    private final Map<String, Group> files = new LinkedHashMap<>();
+    private Instant lastSkip = Instant.EPOCH;
+    private Instant retryAt = Instant.EPOCH;
+
+    /** The records of one account and region in the batch. */
+    private record Group(String account, String region, GzipLogFile file) {
+    }
+
+    TrailRunner(Trail trail, TrailState state, EventStore store, ObjectStore objects, DeliveryConfig config,
+                Executor compressors, Clock clock) {
+        this.trail = trail;
+        this.state = state;
+        this.store = store;
+        this.objects = objects;
+        this.config = config;
+        this.compressors = compressors;
+        this.clock = clock;
+    }
+
+    TrailState state() {
+        return state;
+    }
+
+    void update(Trail current) {
+        this.trail = current;
+    }
+
+    /**
+     * Does what is due: finishes a pending batch, reads up to {@code budget} records, closes the batch when its
+     * interval has passed. Returns the number of records read (0 when there was nothing to do).
+     */
+    int step(int budget) {
+        Instant now = clock.instant();
+        Optional<TrailState.Pending> pending = state.pending();
+        if (pending.isPresent()) {
+            if (now.isBefore(retryAt)) {
+                return 0;
+            }
+            redo(pending.get(), now);
+            if (state.pending().isPresent()) {
+                return 0;
+            }
+        }
+        if (batchFirst < 0) {
+            openBatch(state.cursor());
+        }
+        int read = 0;
+        long end = store.nextOffset();
+        List<TrailState.Window> windows = state.windows();
+        while (read < budget && readTo < end) {
+            Optional<TrailState.Window> window = windows.stream()
+                    .filter(candidate -> candidate.end().isEmpty() || candidate.end().getAsLong() > readTo)
+                    .findFirst();
+            if (window.isEmpty()) {
+                readTo = end;
+                break;
+            }
+            if (readTo < window.get().start()) {
+                readTo = Math.min(window.get().start(), end);
+                continue;
+            }
+            long limit = Math.min(window.get().end().orElse(Long.MAX_VALUE), end);
+            List<StoredEntry> entries = store.read(readTo, (int) Math.min(READ_RECORDS, limit - readTo), READ_BYTES);
+            if (entries.isEmpty()) {
+                readTo = limit;
+                continue;
+            }
+            if (entries.getFirst().offset() >= limit) {
+                readTo = limit;
+                continue;
+            }
+            for (StoredEntry entry : entries) {
+                if (entry.offset() >= limit) {
+                    break;
+                }
+                if (!consider(entry, now)) {
+                    return read;
+                }
+                readTo = entry.offset() + 1;
+                read++;
+            }
+        }
+        if (batchOpened.isPresent()) {
+            if (!now.isBefore(batchOpened.get().plus(config.interval()))) {
+                close(readTo - 1, now);
+            }
+        } else if (state.logging() && readTo > state.cursor() && !now.isBefore(lastSkip.plus(config.interval()))) {
+            // Nothing chosen since the cursor: move it on, now and then, so a restart does not read it all again.
+            state.skipTo(readTo);
+            batchFirst = readTo;
+            lastSkip = now;
+        }
+        return read;
+    }
+
+    /** Whether records are waiting in the log for this trail (it logs, and has not read up to the end). */
+    boolean behind() {
+        return state.logging() && readTo < store.nextOffset();
+    }
+
+    private void openBatch(long first) {
+        batchTrail = trail;
+        batchFirst = first;
+        readTo = first;
+        batchOpened = Optional.empty();
+        files.clear();
+    }
+
+    /** Adds the record to the batch when the trail takes it; false when a batch had to close and could not. */
+    private boolean consider(StoredEntry entry, Instant now) {
+        ParsedRecord record;
+        try {
+            record = RecordReader.readStored(entry.body());
+        } catch (RecordProblem problem) {
+            LOG.log(Level.WARNING, "record at offset " + entry.offset() + " cannot be read, not delivered: "
+                    + problem.getMessage());
+            return true;
+        }
+        if (!batchTrail.takes(record)) {
+            return true;
+        }
+        String account = record.recipientAccountId().orElseThrow();
+        String group = account + "/" + record.awsRegion();
+        Group target = files.get(group);
+        if (target != null && target.file().records() > 0
+                && target.file().sizeWith(entry.body().length) > config.maxFileBytes()) {
+            if (!close(entry.offset() - 1, now)) {
+                return false;
+            }
+            target = null;
+        }
+        if (target == null) {
+            target = new Group(account, record.awsRegion(), new GzipLogFile(config.gzipLevel(), compressors));
+            files.put(group, target);
+        }
+        target.file().add(entry.body());
+        if (batchOpened.isEmpty()) {
+            batchOpened = Optional.of(now);
+        }
+        return true;
+    }
+
+    /** Closes the batch {@code [batchFirst, last]}: pending first, then its files, then the cursor. */
+    private boolean close(long last, Instant now) {
+        TrailState.Pending batch = new TrailState.Pending(batchFirst, last, now.truncatedTo(ChronoUnit.SECONDS),
+                config.gzipLevel(), batchTrail);
+        state.begin(batch);
+        boolean written = write(batch, now);
+        openBatch(last + 1);
+        return written;
+    }
+
+    /** Writes a pending batch again, from the log, exactly as it was first written. */
+    private void redo(TrailState.Pending batch, Instant now) {
+        files.clear();
+        batchTrail = batch.trail();
+        long offset = batch.first();
+        List<TrailState.Window> windows = state.windows();
+        DeliveryConfig asFirst = new DeliveryConfig(config.interval(), batch.gzipLevel(), config.maxFileBytes(),
+                config.compressionThreads());
+        while (offset <= batch.last()) {
+            List<StoredEntry> entries = store.read(offset, (int) Math.min(READ_RECORDS, batch.last() - offset + 1),
+                    READ_BYTES);
+            if (entries.isEmpty()) {
+                break;
+            }
+            for (StoredEntry entry : entries) {
+                if (entry.offset() > batch.last()) {
+                    break;
+                }
+                if (inWindow(windows, entry.offset())) {
+                    considerAgain(entry, asFirst);
+                }
+                offset = entry.offset() + 1;
+            }
+        }
+        write(batch, now);
+        openBatch(state.cursor());
+    }
+
+    private void considerAgain(StoredEntry entry, DeliveryConfig asFirst) {
+        ParsedRecord record;
+        try {
+            record = RecordReader.readStored(entry.body());
+        } catch (RecordProblem problem) {
+            return;
+        }
+        if (!batchTrail.takes(record)) {
+            return;
+        }
+        String account = record.recipientAccountId().orElseThrow();
+        files.computeIfAbsent(account + "/" + record.awsRegion(), ignored -> new Group(account, record.awsRegion(),
+                new GzipLogFile(asFirst.gzipLevel(), compressors))).file().add(entry.body());
+    }
+
+    private static boolean inWindow(List<TrailState.Window> windows, long offset) {
+        for (TrailState.Window window : windows) {
+            if (offset >= window.start() && (window.end().isEmpty() || offset < window.end().getAsLong())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean write(TrailState.Pending batch, Instant now) {
+        Trail target = batch.trail();
+        try {
+            if (!objects.bucketExists(target.s3BucketName())) {
+                fail(now, "NoSuchBucket");
+                return false;
+            }
+            for (Group group : files.values()) {
+                GzipLogFile.Finished file = group.file().finish();
+                String unique = LogFileKeys.uniqueString(target.arn() + "/" + batch.first() + "/" + batch.last()
+                        + "/" + group.account() + "/" + group.region());
+                String key = LogFileKeys.key(target.s3KeyPrefix(), group.account(), group.region(),
+                        batch.delivered(), unique);
+                objects.put(target.s3BucketName(), key, file.bytes(), Map.of());
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.WARNING, "delivery of " + target.arn() + " failed, will try again", e);
+            fail(now, "InternalError: " + e.getMessage());
+            return false;
+        } finally {
+            files.clear();
+        }
+        state.delivered(clock.instant());
+        return true;
+    }
+
+    private void fail(Instant now, String error) {
+        state.failed(now, error);
+        retryAt = now.plus(config.interval());
+    }
+}
