@@ -1,5 +1,6 @@
 package cairn.cli;
 
+import cairn.delivery.objectstore.LocalObjectStore;
 import cairn.model.error.CloudTrailException;
 import cairn.model.trail.TrailNames;
 import picocli.CommandLine.Command;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** {@code cairn bucket create|list}: the embedded object store's buckets, folders under {@code data/buckets}. */
 @Command(name = "bucket", mixinStandardHelpOptions = true,
@@ -43,13 +43,12 @@ final class BucketCommands extends IdentityCommands.Group {
                         + "folder (no installation/ in it); start `cairn serve --data " + data + "` once first");
                 return 1;
             }
-            Path bucket = data.resolve("buckets").resolve(name);
-            if (Files.isDirectory(bucket)) {
+            LocalObjectStore buckets = new LocalObjectStore(data.resolve("buckets"));
+            if (!buckets.createBucket(name)) {
                 spec.commandLine().getErr().println("cairn: bucket " + name + " already exists");
                 return 1;
             }
-            Files.createDirectories(bucket);
-            spec.commandLine().getOut().println("bucket " + name + " at " + bucket.toAbsolutePath());
+            spec.commandLine().getOut().println("bucket " + name + " at " + buckets.root().resolve(name));
             spec.commandLine().getOut().flush();
             return 0;
         }
@@ -65,13 +64,7 @@ final class BucketCommands extends IdentityCommands.Group {
 
         @Override
         public Integer call() throws IOException {
-            Path buckets = data.resolve("buckets");
-            if (Files.isDirectory(buckets)) {
-                try (Stream<Path> folders = Files.list(buckets)) {
-                    folders.filter(Files::isDirectory).map(folder -> folder.getFileName().toString()).sorted()
-                            .forEach(spec.commandLine().getOut()::println);
-                }
-            }
+            new LocalObjectStore(data.resolve("buckets")).buckets().forEach(spec.commandLine().getOut()::println);
             spec.commandLine().getOut().flush();
             return 0;
         }

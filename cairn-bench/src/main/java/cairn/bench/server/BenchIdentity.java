@@ -15,15 +15,16 @@ import java.util.Optional;
 
 /**
  * The principals the benchmarks call Cairn as, in the account the synthetic events belong to
- * ({@link SyntheticEvents#ACCOUNT}): a writer that sends the batches and an auditor that looks them up. Written into
+ * ({@link SyntheticEvents#ACCOUNT}): a writer that sends the batches and an auditor that looks them up, an administrator that makes trails. Written into
  * a data folder's identity directory; a running server sees them on its next request.
  */
 public final class BenchIdentity {
     private BenchIdentity() {
     }
 
-    /** The two keys, each new (older keys of these users are deleted). */
-    public record Keys(SigV4Signer.Credentials writer, SigV4Signer.Credentials auditor) {
+    /** The keys, each new (older keys of these users are deleted). */
+    public record Keys(SigV4Signer.Credentials writer, SigV4Signer.Credentials auditor,
+                       SigV4Signer.Credentials admin) {
     }
 
     public static Keys prepare(Path dataDirectory) throws IOException {
@@ -32,7 +33,8 @@ public final class BenchIdentity {
             directory.createAccount(Optional.of(SyntheticEvents.ACCOUNT), "benchmark");
         }
         return new Keys(key(directory, "bench-writer", PermissionSet.WRITER),
-                key(directory, "bench-auditor", PermissionSet.AUDITOR));
+                key(directory, "bench-auditor", PermissionSet.AUDITOR),
+                key(directory, "bench-admin", PermissionSet.ADMINISTRATOR));
     }
 
     private static SigV4Signer.Credentials key(Directory directory, String name, PermissionSet permissions) {

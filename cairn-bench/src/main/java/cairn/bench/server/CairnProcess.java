@@ -68,12 +68,22 @@ public final class CairnProcess implements AutoCloseable {
      */
     public static CairnProcess start(String classPath, String mainClass, Path dataDirectory, String maxHeap,
                                      List<String> extraJvmOptions) throws IOException, InterruptedException {
+        return start(classPath, mainClass, dataDirectory, maxHeap, extraJvmOptions, List.of());
+    }
+
+    /** As {@link #start(String, String, Path, String, List)}, with configuration {@code settings} ({@code key=value}). */
+    public static CairnProcess start(String classPath, String mainClass, Path dataDirectory, String maxHeap,
+                                     List<String> extraJvmOptions, List<String> settings)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + maxHeap);
         command.addAll(extraJvmOptions);
         command.addAll(List.of("-cp", classPath, mainClass,
                 "--data", dataDirectory.toString(), "--port", "0", "--set", "history.retention=3650d"));
+        for (String setting : settings) {
+            command.addAll(List.of("--set", setting));
+        }
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -118,6 +128,11 @@ public final class CairnProcess implements AutoCloseable {
     /** A key allowed to put events into the benchmark's account. */
     public SigV4Signer.Credentials writer() {
         return keys.writer();
+    }
+
+    /** A key of an administrator of the benchmark's account (trails). */
+    public SigV4Signer.Credentials admin() {
+        return keys.admin();
     }
 
     /** A key allowed to look up the benchmark's account's events. */

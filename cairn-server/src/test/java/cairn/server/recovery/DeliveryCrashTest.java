@@ -1,0 +1,428 @@
+package cairn.server.recovery;
+
+import cairn.server.audit.SelfAudit;
+import cairn.server.testing.TestSigning;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
+import software.amazon.awssdk.services.cloudtrail.model.AdvancedEventSelector;
+import software.amazon.awssdk.services.cloudtrail.model.AdvancedFieldSelector;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Exactly-once delivery across crashes: a real Cairn process delivers two trails with a 1 s interval while clients
+ * stream events in, and is killed with SIGKILL at random moments ten times, each time restarted on the same data
+ * folder. Afterwards every acknowledged event a trail selects is in exactly one of the trail's log files, and nothing
+ * else of the test's is; an event whose batch was in flight at a kill is there at most once.
+ */
+final class DeliveryCrashTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String REGION = "eu-central-1";
+    private static final int KILLS = 10;
+    private static final int CLIENTS = 2;
+    private static final int BATCH = 20;
+    private static final String ALL_TRAIL = "all-management";
+    private static final String ALL_BUCKET = "crash-all";
+    private static final String WRITES_TRAIL = "writes-only";
+    private static final String WRITES_BUCKET = "crash-writes";
+    private static final String WRITES_PREFIX = "audit/w";
+    /** Spec 2.1: the name AWS's processing library recognises log files by. */
+    private static final Pattern FILE_NAME = Pattern.compile(".+_CloudTrail_[\\w\\-]+_\\d{8}T\\d{4}Z_\\w+\\.json\\.gz");
+
+    @TempDir
+    Path data;
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    /** Every event ID posted, and those of the batches answered 200. */
+    private final Set<String> sent = ConcurrentHashMap.newKeySet();
+    private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    private final List<String> refusals = Collections.synchronizedList(new ArrayList<>());
+
+    @Test
+    void sigkillTenTimesWhileTwoTrailsDeliver_everyAcknowledgedSelectedEventIsInExactlyOneFile() throws Exception {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        System.out.println("DeliveryCrashTest seed " + seed);
+        long began = System.nanoTime();
+
+        Server server = Server.start(data);
+        AtomicReference<Server> current = new AtomicReference<>(server);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> clients = new ArrayList<>();
+        int pendingAtKill = 0;
+        try {
+            String account = server.accountId();
+            createTrails(server.endpoint());
+            AtomicInteger batches = new AtomicInteger();
+            for (int client = 0; client < CLIENTS; client++) {
+                int id = client;
+                clients.add(Thread.ofPlatform().name("ingest-" + id)
+                        .start(() -> ingestUntilStopped(id, current, batches, stop)));
+            }
+            for (int kill = 1; kill <= KILLS; kill++) {
+                // The random moment: anywhere from before the first delivery of this life to after a few of them.
+                Thread.sleep(300 + random.nextInt(2201));
+                server.kill();
+                pendingAtKill += pendingBatches(account);
+                server = Server.start(data);
+                current.set(server);
+            }
+            int before = acknowledged.size();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (acknowledged.size() == before && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(acknowledged.size()).as("events acknowledged by the last server").isGreaterThan(before);
+            stop.set(true);
+            for (Thread client : clients) {
+                client.join(30_000);
+                assertThat(client.isAlive()).as(client.getName() + " stopped").isFalse();
+            }
+            assertThat(refusals).as("requests refused other than by a kill").isEmpty();
+            assertThat(acknowledged.size()).as("acknowledged events").isGreaterThanOrEqualTo(1000);
+
+            Set<String> acknowledgedWrites = writes(acknowledged);
+            Map<String, Map<String, Integer>> delivered = new HashMap<>();
+            long waitFrom = System.nanoTime();
+            long deliveryDeadline = waitFrom + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deliveryDeadline) {
+                Map<String, Integer> all = eventIdCounts(ALL_BUCKET, delivered);
+                Map<String, Integer> writes = eventIdCounts(WRITES_BUCKET, delivered);
+                if (all.keySet().containsAll(acknowledged) && writes.keySet().containsAll(acknowledgedWrites)) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitFrom);
+            server.stop();
+
+            assertThat(temporaryFiles()).as("temporary files left in the buckets").isEmpty();
+            Map<String, Integer> all = eventIdCounts(ALL_BUCKET, new HashMap<>());
+            Map<String, Integer> writes = eventIdCounts(WRITES_BUCKET, new HashMap<>());
+            assertThat(duplicates(all)).as("events delivered more than once by " + ALL_TRAIL).isEmpty();
+            assertThat(duplicates(writes)).as("events delivered more than once by " + WRITES_TRAIL).isEmpty();
+
+            Set<String> ours = new HashSet<>(all.keySet());
+            ours.removeIf(id -> id.startsWith("audit:"));
+            assertThat(ours).as(ALL_TRAIL + ": every acknowledged event").containsAll(acknowledged);
+            assertThat(sent).as(ALL_TRAIL + ": only events the test sent").containsAll(ours);
+
+            Set<String> oursWritten = new HashSet<>(writes.keySet());
+            oursWritten.removeIf(id -> id.startsWith("audit:"));
+            assertThat(oursWritten).as(WRITES_TRAIL + ": every acknowledged write").containsAll(acknowledgedWrites);
+            assertThat(writes(sent)).as(WRITES_TRAIL + ": only writes the test sent").containsAll(oursWritten);
+            // Both trails read the same log: an unacknowledged event that was stored anyway is in both or neither.
+            assertThat(oursWritten).as("writes delivered by " + WRITES_TRAIL + " and by " + ALL_TRAIL)
+                    .isEqualTo(writes(ours));
+
+            Set<String> unacknowledged = new HashSet<>(sent);
+            unacknowledged.removeAll(acknowledged);
+            Set<String> storedAnyway = new HashSet<>(ours);
+            storedAnyway.retainAll(unacknowledged);
+            System.out.printf("DeliveryCrashTest: %d kills (%d with a batch pending), %d batches, %d events "
+                            + "acknowledged, %d in flight at a kill of which %d were stored and delivered; "
+                            + "files: %d in %s, %d in %s; waited %d ms for the last deliveries; %d ms in all%n",
+                    KILLS, pendingAtKill, batches.get(), acknowledged.size(), unacknowledged.size(),
+                    storedAnyway.size(), logFiles(ALL_BUCKET).size(), ALL_BUCKET, logFiles(WRITES_BUCKET).size(),
+                    WRITES_BUCKET, waited, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+
+            assertKeys(account, ALL_BUCKET, "");
+            assertKeys(account, WRITES_BUCKET, WRITES_PREFIX + "/");
+        } finally {
+            stop.set(true);
+            current.get().process().destroyForcibly();
+            server.process().destroyForcibly();
+        }
+    }
+
+    private void createTrails(URI endpoint) throws IOException {
+        try (CloudTrailClient cloudTrail = TestSigning.configure(CloudTrailClient.builder(), endpoint, REGION,
+                administrator(), Clock.systemUTC()).build()) {
+            cloudTrail.createTrail(request -> request.name(ALL_TRAIL).s3BucketName(ALL_BUCKET));
+            cloudTrail.createTrail(request -> request.name(WRITES_TRAIL).s3BucketName(WRITES_BUCKET)
+                    .s3KeyPrefix(WRITES_PREFIX));
+            cloudTrail.putEventSelectors(request -> request.trailName(WRITES_TRAIL).advancedEventSelectors(
+                    AdvancedEventSelector.builder().name("management writes").fieldSelectors(
+                            AdvancedFieldSelector.builder().field("eventCategory").equalsValue("Management").build(),
+                            AdvancedFieldSelector.builder().field("readOnly").equalsValue("false").build())
+                            .build()));
+            cloudTrail.startLogging(request -> request.name(ALL_TRAIL));
+            cloudTrail.startLogging(request -> request.name(WRITES_TRAIL));
+        }
+    }
+
+    /**
+     * Posts batches to whichever server is current until told to stop; a batch counts as acknowledged only when it
+     * is answered 200. A kill fails the request in flight; the client then tries the next server.
+     */
+    private void ingestUntilStopped(int client, AtomicReference<Server> current, AtomicInteger batches,
+                                    AtomicBoolean stop) {
+        for (int batch = 0; !stop.get(); batch++) {
+            List<String> ids = new ArrayList<>(BATCH);
+            for (int i = 0; i < BATCH; i++) {
+                ids.add("c" + client + "-b" + batch + "-" + i + (i % 2 == 0 ? "-put" : "-get"));
+            }
+            sent.addAll(ids);
+            try {
+                HttpResponse<String> response = post(current.get().endpoint(), batch(ids));
+                if (response.statusCode() == 200) {
+                    List<String> stored = new ArrayList<>();
+                    MAPPER.readTree(response.body()).get("eventIDs").forEach(id -> stored.add(id.asText()));
+                    if (!stored.equals(ids)) {
+                        refusals.add("batch " + ids.getFirst() + " stored as " + stored);
+                    }
+                    acknowledged.addAll(ids);
+                    batches.incrementAndGet();
+                } else if (response.statusCode() < 500) {
+                    refusals.add(response.statusCode() + " " + response.body());
+                }
+            } catch (IOException e) {
+                // The server died under the request, or is not up yet: back off a little, then try the next one.
+                pause();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Management events of ec2, alternately a write (PutThing) and a read (GetThing). */
+    private static String batch(List<String> ids) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        StringBuilder body = new StringBuilder("{\"Records\":[");
+        for (int i = 0; i < ids.size(); i++) {
+            boolean write = ids.get(i).endsWith("-put");
+            body.append(i == 0 ? "" : ",").append("{\"eventVersion\":\"1.08\",\"eventID\":\"").append(ids.get(i))
+                    .append("\",\"eventTime\":\"").append(now).append("\",\"eventSource\":\"ec2.amazonaws.com\","
+                            + "\"eventName\":\"").append(write ? "PutThing" : "GetThing")
+                    .append("\",\"readOnly\":").append(!write).append(",\"awsRegion\":\"").append(REGION)
+                    .append("\",\"eventType\":\"AwsApiCall\",\"userIdentity\":{\"type\":\"IAMUser\","
+                            + "\"userName\":\"crash\"},\"requestParameters\":{\"padding\":\"")
+                    .append("p".repeat(200)).append("\"}}");
+        }
+        return body.append("]}").toString();
+    }
+
+    private static Set<String> writes(Set<String> ids) {
+        Set<String> writes = new HashSet<>();
+        for (String id : ids) {
+            if (id.endsWith("-put")) {
+                writes.add(id);
+            }
+        }
+        return writes;
+    }
+
+    private HttpResponse<String> post(URI endpoint, String body) throws IOException, InterruptedException {
+        return http.send(TestSigning.post(endpoint.resolve("/records"), "application/json", Optional.empty(),
+                body.getBytes(StandardCharsets.UTF_8), "cloudtrail", REGION, administrator(), Clock.systemUTC(),
+                Optional.empty()).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The administrator's key, as the child process wrote it at first start. */
+    private AwsCredentialsIdentity administrator() throws IOException {
+        Properties credentials = new Properties();
+        try (var reader = Files.newBufferedReader(data.resolve("installation/credentials"))) {
+            credentials.load(reader);
+        }
+        return AwsCredentialsIdentity.create(credentials.getProperty("aws_access_key_id"),
+                credentials.getProperty("aws_secret_access_key"));
+    }
+
+    /** How many trails had a batch recorded as pending (decided, not known written) when the server died. */
+    private int pendingBatches(String account) throws IOException {
+        int pending = 0;
+        for (String trail : List.of(ALL_TRAIL, WRITES_TRAIL)) {
+            Path state = data.resolve("delivery").resolve(account).resolve(REGION).resolve(trail + ".json");
+            if (Files.exists(state)) {
+                JsonNode pendingBatch = MAPPER.readTree(state.toFile()).get("pending");
+                if (pendingBatch != null && !pendingBatch.isNull()) {
+                    pending++;
+                }
+            }
+        }
+        return pending;
+    }
+
+    /**
+     * How many times each event ID occurs in the bucket's log files; Cairn's own audit events are counted as
+     * {@code audit:<eventID>}. {@code parsed} keeps the IDs of files already read, by path (a file, once there, only
+     * ever gets the same bytes again).
+     */
+    private Map<String, Integer> eventIdCounts(String bucket, Map<String, Map<String, Integer>> parsed)
+            throws IOException {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Path file : logFiles(bucket)) {
+            Map<String, Integer> ids = parsed.computeIfAbsent(file.toString(), ignored -> eventIds(file));
+            ids.forEach((id, count) -> counts.merge(id, count, Integer::sum));
+        }
+        return counts;
+    }
+
+    private static Map<String, Integer> eventIds(Path file) {
+        Map<String, Integer> ids = new HashMap<>();
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+            JsonNode root = MAPPER.readTree(in);
+            assertThat(root.fieldNames()).toIterable().as(file.toString()).containsExactly("Records");
+            for (JsonNode record : root.get("Records")) {
+                String id = record.get("eventID").asText();
+                boolean audit = record.get("eventSource").asText().equals(SelfAudit.EVENT_SOURCE);
+                ids.merge(audit ? "audit:" + id : id, 1, Integer::sum);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + file, e);
+        }
+        return ids;
+    }
+
+    private static Map<String, Integer> duplicates(Map<String, Integer> counts) {
+        Map<String, Integer> duplicates = new TreeMap<>();
+        counts.forEach((id, count) -> {
+            if (count > 1) {
+                duplicates.put(id, count);
+            }
+        });
+        return duplicates;
+    }
+
+    /** The log files of a bucket (temporary files, which no reader sees, left out). */
+    private List<Path> logFiles(String bucket) throws IOException {
+        Path folder = data.resolve("buckets").resolve(bucket);
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).filter(file -> !file.toString().endsWith(".cairn-tmp"))
+                    .sorted().toList();
+        }
+    }
+
+    private List<Path> temporaryFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(data.resolve("buckets"))) {
+            return files.filter(file -> file.toString().endsWith(".cairn-tmp")).toList();
+        }
+    }
+
+    /** Every object is a log file, under {@code <prefix>AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/}. */
+    private void assertKeys(String account, String bucket, String prefix) throws IOException {
+        Path folder = data.resolve("buckets").resolve(bucket);
+        Pattern key = Pattern.compile(Pattern.quote(prefix + "AWSLogs/" + account + "/CloudTrail/" + REGION + "/")
+                + "(\\d{4})/(\\d{2})/(\\d{2})/" + Pattern.quote(account + "_CloudTrail_" + REGION + "_")
+                + "(\\d{4})(\\d{2})(\\d{2})T\\d{4}Z_[A-Za-z0-9]{16}\\.json\\.gz");
+        List<Path> files = logFiles(bucket);
+        assertThat(files).as("log files in " + bucket).isNotEmpty();
+        for (Path file : files) {
+            assertThat(file.getFileName().toString()).matches(FILE_NAME);
+            String name = folder.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+            Matcher matcher = key.matcher(name);
+            assertThat(matcher.matches()).as(name).isTrue();
+            assertThat(matcher.group(1) + matcher.group(2) + matcher.group(3)).as(name)
+                    .isEqualTo(matcher.group(4) + matcher.group(5) + matcher.group(6));
+        }
+    }
+
+    /** A Cairn server in its own JVM, as `cairn serve` runs it, on a port of its choosing. */
+    private record Server(Process process, URI endpoint, String accountId, List<String> output) {
+        private static final Pattern LISTENING = Pattern.compile("Cairn is listening on (http://\\S+) .*");
+        private static final Pattern ACCOUNT = Pattern.compile("Account (\\d{12});.*");
+
+        static Server start(Path data) throws Exception {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Process process = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp",
+                    System.getProperty("java.class.path"), "cairn.server.Main", "--data", data.toString(),
+                    "--port", "0", "--set", "delivery.interval=1s", "--set", "delivery.create-buckets=true",
+                    "--set", "history.retention=3650d")
+                    .redirectErrorStream(true).start();
+            List<String> output = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch ready = new CountDownLatch(1);
+            Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = reader.readLine()) != null) {
+                        output.add(line);
+                        if (line.startsWith("Try:")) {
+                            ready.countDown();
+                        }
+                    }
+                } catch (IOException e) {
+                    // The process was killed.
+                }
+                ready.countDown();
+            });
+            if (!ready.await(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            List<String> lines;
+            synchronized (output) {
+                lines = List.copyOf(output);
+            }
+            Optional<Matcher> listening = lines.stream().map(LISTENING::matcher).filter(Matcher::matches).findFirst();
+            Optional<Matcher> account = lines.stream().map(ACCOUNT::matcher).filter(Matcher::matches).findFirst();
+            assertThat(listening.isPresent() && account.isPresent()).as("server output: " + lines).isTrue();
+            return new Server(process, URI.create(listening.get().group(1)), account.get().group(1), output);
+        }
+
+        /** SIGKILL: no shutdown hook, no flush, no close. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("killed server exited").isTrue();
+        }
+
+        /** SIGTERM: the shutdown hook closes the server, the delivery thread included. */
+        void stop() throws InterruptedException {
+            process.destroy();
+            boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+            assertThat(exited).as("stopped server exited; output: " + output).isTrue();
+        }
+    }
+}
