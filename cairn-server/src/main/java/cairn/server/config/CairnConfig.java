@@ -113,7 +113,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         Map<String, String> values = new LinkedHashMap<>();
         values.put("server.host", "127.0.0.1");
         values.put("server.port", "8745");
-        values.put("server.regions", "*");
+        values.put("server.regions", "us-east-1");
         values.put("data.directory", "data");
         values.put("store.segment-size", "128MB");
         values.put("ingest.max-request-size", "16MB");

@@ -80,7 +80,7 @@ public final class Trails {
     }
 
     private void checkLimit(Trail trail, Optional<Trail> replacing, List<String> regions) {
-        for (String region : trail.multiRegion() ? regions : List.of(trail.homeRegion())) {
+        for (String region : regionsToCheck(trail, regions)) {
             long covering = of(trail.accountId()).stream()
                     .filter(existing -> replacing.map(old -> !old.equals(existing)).orElse(true))
                     .filter(existing -> existing.covers(region)).count();
@@ -90,6 +90,24 @@ public final class Trails {
                         + MAX_TRAILS_PER_REGION + ".");
             }
         }
+    }
+
+    /**
+     * The regions where adding {@code trail} could pass the limit: its home region, or for a multi-region trail every
+     * served region; when any region is served, those where the account's trails live (elsewhere only multi-region
+     * trails count, and they count everywhere alike).
+     */
+    private List<String> regionsToCheck(Trail trail, List<String> regions) {
+        if (!trail.multiRegion()) {
+            return List.of(trail.homeRegion());
+        }
+        if (!regions.isEmpty()) {
+            return regions;
+        }
+        java.util.Set<String> homes = new java.util.TreeSet<>();
+        homes.add(trail.homeRegion());
+        of(trail.accountId()).forEach(existing -> homes.add(existing.homeRegion()));
+        return List.copyOf(homes);
     }
 
     /** Replaces a trail (same account and name) by what {@code change} makes of it; returns the new one. */

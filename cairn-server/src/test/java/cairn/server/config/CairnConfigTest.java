@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,7 +20,7 @@ final class CairnConfigTest {
     @Test
     void load_nothingSet_givesTheDefaults() {
         CairnConfig config = CairnConfig.load(Map.of(), Map.of());
-        assertThat(config).isEqualTo(new CairnConfig(new CairnConfig.Server("127.0.0.1", 8745), Path.of("data"),
+        assertThat(config).isEqualTo(new CairnConfig(new CairnConfig.Server("127.0.0.1", 8745, List.of("us-east-1")), Path.of("data"),
                 new CairnConfig.Store(128L << 20), new CairnConfig.Ingest(16L << 20, 10_000),
                 new CairnConfig.History(Duration.ofDays(90), Duration.ofHours(24), false, Duration.ofMinutes(1)),
                 new CairnConfig.Delivery(Duration.ofSeconds(60), 6, 50L << 20,
@@ -48,7 +49,7 @@ final class CairnConfigTest {
                 delivery.create-buckets = true
                 """);
         CairnConfig config = CairnConfig.load(Optional.of(file), Map.of());
-        assertThat(config).isEqualTo(new CairnConfig(new CairnConfig.Server("0.0.0.0", 9000),
+        assertThat(config).isEqualTo(new CairnConfig(new CairnConfig.Server("0.0.0.0", 9000, List.of("us-east-1")),
                 Path.of("/var/lib/cairn"), new CairnConfig.Store(64L << 20), new CairnConfig.Ingest(2L << 20, 500),
                 new CairnConfig.History(Duration.ofDays(30), Duration.ofMinutes(15), true, Duration.ofSeconds(30)),
                 new CairnConfig.Delivery(Duration.ofSeconds(5), 1, 10L << 20, 3, true)));
@@ -68,7 +69,7 @@ final class CairnConfigTest {
         Files.writeString(file, "server.port = 9000\nserver.host = 0.0.0.0\nhistory.retention = 30d\n");
         CairnConfig config = CairnConfig.load(Optional.of(file), Map.of("server.port", "9200"),
                 Map.of("CAIRN_SERVER_PORT", "9100", "CAIRN_SERVER_HOST", "10.1.2.3"));
-        assertThat(config.server()).isEqualTo(new CairnConfig.Server("10.1.2.3", 9200));
+        assertThat(config.server()).isEqualTo(new CairnConfig.Server("10.1.2.3", 9200, List.of("us-east-1")));
         assertThat(config.history().retention()).isEqualTo(Duration.ofDays(30));
     }
 

@@ -106,7 +106,11 @@ final class DeliveryCrashTest {
                 Thread.sleep(300 + random.nextInt(2201));
                 server.kill();
                 pendingAtKill += pendingBatches(account);
+                long starting = System.nanoTime();
                 server = Server.start(data);
+                System.out.println("DeliveryCrashTest: kill " + kill + ", restart took "
+                        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - starting) + " ms, acknowledged "
+                        + acknowledged.size());
                 current.set(server);
             }
             int before = acknowledged.size();

@@ -46,6 +46,8 @@ public final class RunningCairn implements AutoCloseable {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("data.directory", data.toString());
         values.put("server.port", "0");
+        // Tests sign for many regions; the ones that are about which regions are served set their own.
+        values.put("server.regions", "*");
         values.putAll(settings);
         return new RunningCairn(CairnServer.start(CairnConfig.load(values, Map.of()), clock), clock);
     }

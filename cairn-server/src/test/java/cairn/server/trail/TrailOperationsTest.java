@@ -202,6 +202,29 @@ final class TrailOperationsTest {
     }
 
     @Test
+    void sdk_anyRegionServed_multiRegionTrailsStillCountInEveryRegion() throws Exception {
+        cairn.close();
+        cairn = RunningCairn.start(data, clock, Map.of("server.regions", "*"));
+        String account = cairn.accountId();
+        try (CloudTrailClient east = sdk(REGION); CloudTrailClient south = sdk("ap-south-2")) {
+            for (int i = 1; i <= 4; i++) {
+                String name = "south-" + i;
+                south.createTrail(request -> request.name(name).s3BucketName("audit-logs"));
+            }
+            east.createTrail(request -> request.name("everywhere").s3BucketName("audit-logs").isMultiRegionTrail(true));
+            assertSdkError(() -> east.createTrail(request -> request.name("everywhere-2").s3BucketName("audit-logs")
+                            .isMultiRegionTrail(true)), "MaximumNumberOfTrailsExceededException",
+                    "User: " + account + " already has 5 trails in ap-south-2; the most is 5.");
+            // Updating the trail that is already counted does not count it twice.
+            assertThat(east.updateTrail(request -> request.name("everywhere").s3KeyPrefix("again")).s3KeyPrefix())
+                    .isEqualTo("again");
+            assertSdkError(() -> south.createTrail(request -> request.name("south-5").s3BucketName("audit-logs")),
+                    "MaximumNumberOfTrailsExceededException",
+                    "User: " + account + " already has 5 trails in ap-south-2; the most is 5.");
+        }
+    }
+
+    @Test
     void awsCliAndSdk_updateTrail_changesOnlyTheFieldsSent() throws Exception {
         Files.createDirectories(data.resolve("buckets/other-logs"));
         String arn = "arn:aws:cloudtrail:us-east-1:" + cairn.accountId() + ":trail/changing";
