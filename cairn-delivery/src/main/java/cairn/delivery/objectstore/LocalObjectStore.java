@@ -164,9 +164,13 @@ public final class LocalObjectStore implements ObjectStore {
         Files.deleteIfExists(resolveKey(root.resolve(METADATA).resolve(bucket), key));
     }
 
-    /** Removes the temporary files a crash left in the bucket; returns how many. */
+    /** Removes the temporary files a crash left in the bucket, its metadata's included; returns how many. */
     public int removeTemporaryFiles(String bucket) throws IOException {
-        Path folder = bucketFolder(bucket);
+        return removeTemporaryFiles(bucketFolder(bucket))
+                + removeTemporaryFiles(root.resolve(METADATA).resolve(bucket));
+    }
+
+    private static int removeTemporaryFiles(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) {
             return 0;
         }

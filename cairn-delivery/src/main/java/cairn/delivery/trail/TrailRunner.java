@@ -70,8 +70,24 @@ final class TrailRunner {
         return state;
     }
 
+    /**
+     * Takes the trail's current settings. When what it delivers changed (selectors, regions, bucket, prefix), the
+     * batch gathered so far is closed under the old settings, so that the new ones apply from the next record read.
+     */
     void update(Trail current) {
         this.trail = current;
+        if (batchFirst < 0 || sameDelivery(batchTrail, current) || state.pending().isPresent()) {
+            return;
+        }
+        if (batchOpened.isPresent()) {
+            close(readTo - 1, clock.instant());
+        } else {
+            batchTrail = current;
+        }
+    }
+
+    private static boolean sameDelivery(Trail one, Trail other) {
+        return one.withLogging(Trail.Logging.NEVER).equals(other.withLogging(Trail.Logging.NEVER));
     }
 
     /**
@@ -136,7 +152,7 @@ final class TrailRunner {
         } else if (state.logging() && readTo > state.cursor() && !now.isBefore(lastSkip.plus(config.interval()))) {
             // Nothing chosen since the cursor: move it on, now and then, so a restart does not read it all again.
             state.skipTo(readTo);
-            batchFirst = readTo;
+            openBatch(readTo);
             lastSkip = now;
         }
         return read;

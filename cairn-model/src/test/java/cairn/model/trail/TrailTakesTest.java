@@ -165,8 +165,9 @@ final class TrailTakesTest {
     }
 
     @Test
-    void takes_customSelectorsDoNotWidenAccountOrRegion() throws Exception {
-        Trail managementOnly = trail("eu-west-1", false, true).withSelectors(EventSelectors.parse(null, JSON.readTree("""
+    void takes_customSelectors_doNotWidenAccountOrRegion() throws Exception {
+        Trail managementOnly = trail("eu-west-1", false, true).withSelectors(EventSelectors.parse(null,
+                JSON.readTree("""
                 [{"FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]""")));
         assertThat(managementOnly.takes(event(ACCOUNT, "eu-west-1", "ec2.amazonaws.com"))).isTrue();
         assertThat(managementOnly.takes(event(ACCOUNT, "us-west-2", "ec2.amazonaws.com"))).isFalse();

@@ -108,7 +108,7 @@ final class DeliveryCrashTest {
                 pendingAtKill += pendingBatches(account);
                 long starting = System.nanoTime();
                 server = Server.start(data);
-                System.out.println("DeliveryCrashTest: kill " + kill + ", restart took "
+                System.out.println("DeliveryCrashTest: at " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began) + " ms kill " + kill + ", restart took "
                         + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - starting) + " ms, acknowledged "
                         + acknowledged.size());
                 current.set(server);
@@ -119,6 +119,7 @@ final class DeliveryCrashTest {
                 Thread.sleep(20);
             }
             assertThat(acknowledged.size()).as("events acknowledged by the last server").isGreaterThan(before);
+            System.out.println("at " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began) + " stopping clients");
             stop.set(true);
             for (Thread client : clients) {
                 client.join(30_000);
@@ -140,7 +141,9 @@ final class DeliveryCrashTest {
                 Thread.sleep(200);
             }
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitFrom);
+            System.out.println("at " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began) + " stopping");
             server.stop();
+            System.out.println("at " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began) + " stopped");
 
             assertThat(temporaryFiles()).as("temporary files left in the buckets").isEmpty();
             Map<String, Integer> all = eventIdCounts(ALL_BUCKET, new HashMap<>());
@@ -384,6 +387,7 @@ final class DeliveryCrashTest {
             Process process = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp",
                     System.getProperty("java.class.path"), "cairn.server.Main", "--data", data.toString(),
                     "--port", "0", "--set", "delivery.interval=1s", "--set", "delivery.create-buckets=true",
+                    "--set", "server.regions=" + REGION,
                     "--set", "history.retention=3650d")
                     .redirectErrorStream(true).start();
             List<String> output = Collections.synchronizedList(new ArrayList<>());

@@ -2,6 +2,7 @@ package cairn.server.trail;
 
 import cairn.server.http.ApiRoutes;
 import cairn.server.identity.PermissionSet;
+import cairn.server.testing.AwsCli;
 import cairn.server.testing.MutableClock;
 import cairn.server.testing.RunningCairn;
 import cairn.server.testing.Testdata;
@@ -23,6 +24,7 @@ import software.amazon.awssdk.services.cloudtrail.model.AdvancedEventSelector;
 import software.amazon.awssdk.services.cloudtrail.model.AdvancedFieldSelector;
 import software.amazon.awssdk.services.cloudtrail.model.DataResource;
 import software.amazon.awssdk.services.cloudtrail.model.Event;
+import software.amazon.awssdk.services.cloudtrail.model.GetTrailStatusResponse;
 import software.amazon.awssdk.services.cloudtrail.model.EventSelector;
 import software.amazon.awssdk.services.cloudtrail.model.LookupAttribute;
 import software.amazon.awssdk.services.cloudtrail.model.LookupAttributeKey;
@@ -37,11 +39,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -92,9 +97,11 @@ final class TrailSelectionDeliveryTest {
     private static final String LAMBDA = "AWS::Lambda::Function";
     private static final String DYNAMODB = "AWS::DynamoDB::Table";
     /** Spec 2.1's file name pattern, as AWS's processing library has it. */
-    private static final Pattern FILE_NAME = Pattern.compile(".+_CloudTrail_[\\w\\-]+_\\d{8}T\\d{4}Z_[\\w]+\\.json\\.gz");
+    private static final Pattern FILE_NAME =
+            Pattern.compile(".+_CloudTrail_[\\w\\-]+_\\d{8}T\\d{4}Z_[\\w]+\\.json\\.gz");
     private static final Pattern KEY = Pattern.compile("(?:(.+)/)?AWSLogs/(\\d{12})/CloudTrail/([a-z0-9-]+)/"
-            + "(\\d{4}/\\d{2}/\\d{2})/(\\d{12})_CloudTrail_([a-z0-9-]+)_(\\d{8}T\\d{4}Z)_([A-Za-z0-9]{16})\\.json\\.gz");
+            + "(\\d{4}/\\d{2}/\\d{2})/(\\d{12})_CloudTrail_([a-z0-9-]+)_(\\d{8}T\\d{4}Z)_([A-Za-z0-9]{16})"
+            + "\\.json\\.gz");
 
     @TempDir
     static Path data;
@@ -111,6 +118,8 @@ final class TrailSelectionDeliveryTest {
     private static final Map<String, JsonNode> STORED = new LinkedHashMap<>();
     /** Cairn's own events of both accounts from the first StartLogging to the ingest, by event ID. */
     private static final Map<String, JsonNode> SELF_EVENTS = new LinkedHashMap<>();
+    /** When each trail started logging, by trail name. */
+    private static final Map<String, Instant> STARTED = new LinkedHashMap<>();
     /** The log files of each trail, by trail name. */
     private static final Map<String, List<LogFile>> DELIVERED_FILES = new LinkedHashMap<>();
 
@@ -119,8 +128,8 @@ final class TrailSelectionDeliveryTest {
                              Predicate<JsonNode> takes) {
     }
 
-    /** One delivered object: its key, its compressed bytes, the JSON text inside, and each record's bytes in it. */
-    private record LogFile(String key, Path path, byte[] text, List<byte[]> records) {
+    /** One delivered object: its key, where it is, and the bytes of each record in it. */
+    private record LogFile(String key, Path path, List<byte[]> records) {
         List<JsonNode> parsedRecords() {
             return records.stream().map(TrailSelectionDeliveryTest::parse).toList();
         }
@@ -145,14 +154,13 @@ final class TrailSelectionDeliveryTest {
             cairn.server().flushAudit();
 
             // One second apart, so that Cairn's own events tell by their time which windows they fall in.
-            Map<String, Instant> started = new LinkedHashMap<>();
             for (TrailCase trail : trails.values()) {
                 CLOCK.advance(Duration.ofSeconds(1));
                 CloudTrailClient client = trail.account().equals(ACCOUNT_B) ? clientB
                         : clientsA.get(trail.homeRegion());
                 client.startLogging(request -> request.name(trail.name()));
                 cairn.server().flushAudit();
-                started.put(trail.name(), CLOCK.instant());
+                STARTED.put(trail.name(), CLOCK.instant());
             }
             assertThat(CLOCK.instant()).isBefore(INGESTED);
 
@@ -160,7 +168,8 @@ final class TrailSelectionDeliveryTest {
             ingest(adminB);
             cairn.server().flushAudit();
             cairn.server().delivery().runOnce();
-            CLOCK.advance(INTERVAL.minusSeconds(1));
+            // A batch opens when its first event is read, at the first StartLogging's second at the earliest.
+            CLOCK.set(START.plusSeconds(1).plus(INTERVAL).minusSeconds(1));
             cairn.server().delivery().runOnce();
             for (TrailCase trail : trails.values()) {
                 assertThat(logFiles(trail)).as("files of %s before the interval has passed", trail.name()).isEmpty();
@@ -171,11 +180,11 @@ final class TrailSelectionDeliveryTest {
                 DELIVERED_FILES.put(trail.name(), logFiles(trail));
             }
 
-            readSelfEvents(clientsA, accountA, started);
+            readSelfEvents(clientsA, accountA);
             try (CloudTrailClient regionalB = cairn.sdk(CloudTrailClient.builder(), "eu-west-1", adminB).build();
                  CloudTrailClient southB = cairn.sdk(CloudTrailClient.builder(), "ap-southeast-2", adminB).build()) {
                 readSelfEvents(Map.of("us-east-1", clientB, "eu-west-1", regionalB, "ap-southeast-2", southB),
-                        ACCOUNT_B, started);
+                        ACCOUNT_B);
             }
         } finally {
             clientsA.values().forEach(CloudTrailClient::close);
@@ -373,7 +382,7 @@ final class TrailSelectionDeliveryTest {
                 .put("userAgent", "test-agent/1.0");
         record.putObject("requestParameters").put("name", name);
         record.putNull("responseElements");
-        record.put("requestID", eventId.toUpperCase(java.util.Locale.ROOT)).put("eventID", eventId);
+        record.put("requestID", eventId.toUpperCase(Locale.ROOT)).put("eventID", eventId);
         return record;
     }
 
@@ -413,9 +422,8 @@ final class TrailSelectionDeliveryTest {
      * Cairn's own events of {@code account} (LookupEvents is regional: every served region), from the first trail's
      * StartLogging to the ingest; the lookups themselves come later.
      */
-    private static void readSelfEvents(Map<String, CloudTrailClient> clients, String account,
-                                       Map<String, Instant> started) {
-        Instant first = started.values().stream().min(Instant::compareTo).orElseThrow();
+    private static void readSelfEvents(Map<String, CloudTrailClient> clients, String account) {
+        Instant first = STARTED.values().stream().min(Instant::compareTo).orElseThrow();
         for (CloudTrailClient client : clients.values()) {
             for (Event event : client.lookupEventsPaginator(request -> request.startTime(first).endTime(INGESTED)
                     .lookupAttributes(LookupAttribute.builder().attributeKey(LookupAttributeKey.EVENT_SOURCE)
@@ -471,7 +479,7 @@ final class TrailSelectionDeliveryTest {
 
     /** Every event the trail must hold: ingested ones, and Cairn's own of its account since it started logging. */
     private static Map<String, JsonNode> expected(TrailCase trail) {
-        Instant started = startedAt(trail);
+        Instant started = STARTED.get(trail.name());
         Map<String, JsonNode> expected = new TreeMap<>();
         STORED.forEach((eventId, record) -> {
             if (trail.takes().test(record)) {
@@ -484,11 +492,6 @@ final class TrailSelectionDeliveryTest {
             }
         });
         return expected;
-    }
-
-    private static Instant startedAt(TrailCase trail) {
-        int index = List.copyOf(trails.keySet()).indexOf(trail.name());
-        return START.plusSeconds(index + 1);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -506,7 +509,7 @@ final class TrailSelectionDeliveryTest {
                 try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
                     text = in.readAllBytes();
                 }
-                files.add(new LogFile(bucket.relativize(path).toString().replace('\\', '/'), path, text,
+                files.add(new LogFile(bucket.relativize(path).toString().replace('\\', '/'), path,
                         recordSlices(text)));
             }
         }
@@ -576,7 +579,8 @@ final class TrailSelectionDeliveryTest {
                 a + "us-east-1-invoke-payments-charge", a + "ap-southeast-2-generate-data-key",
                 a + "ap-southeast-2-decrypt", a + "ap-southeast-2-put-a", a + "eu-west-1-get-a-csv");
         assertThat(ingestedPerTrail.get("tables")).containsExactlyInAnyOrder(REGIONS.stream()
-                .flatMap(region -> Stream.of(a + region + "-get-item", a + region + "-put-item")).toArray(String[]::new));
+                .flatMap(region -> Stream.of(a + region + "-get-item", a + region + "-put-item"))
+                .toArray(String[]::new));
         assertThat(ingestedPerTrail.get("default-east")).contains(a + "us-east-1-decrypt")
                 .doesNotContain(a + "us-east-1-get-item", a + "eu-west-1-decrypt");
         Set<String> globalEast = STORED.entrySet().stream()
@@ -674,7 +678,7 @@ final class TrailSelectionDeliveryTest {
 
     @Test
     void delivery_records_areTheIngestedBytesWithOnlyTheServersFieldsAdded() {
-        int checked = 0;
+        Set<String> checked = new TreeSet<>();
         for (LogFile file : DELIVERED_FILES.values().stream().flatMap(List::stream).toList()) {
             for (byte[] bytes : file.records()) {
                 JsonNode record = parse(bytes);
@@ -697,10 +701,14 @@ final class TrailSelectionDeliveryTest {
                     assertThat(names).as(eventId).noneMatch(parse(sent)::has);
                 }
                 assertThat(record).as(eventId).isEqualTo(STORED.get(eventId));
-                checked++;
+                checked.add(eventId);
             }
         }
-        assertThat(checked).isGreaterThan(STORED.size());
+        Set<String> selected = new TreeSet<>();
+        trails.values().forEach(trail -> expected(trail).keySet().stream().filter(STORED::containsKey)
+                .forEach(selected::add));
+        assertThat(checked).isEqualTo(selected);
+        assertThat(checked).anyMatch(eventId -> !Arrays.equals(SENT.get(eventId), bytesOf(eventId)));
         // The testdata records lack nothing: they are delivered as the very bytes sent.
         Set<String> testdataIds = Testdata.records().stream().map(record -> record.get("eventID").asText())
                 .collect(Collectors.toSet());
@@ -714,6 +722,18 @@ final class TrailSelectionDeliveryTest {
         }
     }
 
+    /** The bytes of an event as first found in a delivered file. */
+    private static byte[] bytesOf(String eventId) {
+        for (LogFile file : DELIVERED_FILES.values().stream().flatMap(List::stream).toList()) {
+            for (byte[] bytes : file.records()) {
+                if (parse(bytes).get("eventID").asText().equals(eventId)) {
+                    return bytes;
+                }
+            }
+        }
+        throw new AssertionError("not delivered: " + eventId);
+    }
+
     @Test
     void delivery_otherAccountsEvents_neverReachTheFirstAccountsBuckets() {
         for (TrailCase trail : trails.values()) {
@@ -721,7 +741,7 @@ final class TrailSelectionDeliveryTest {
                 assertThat(file.key()).contains("AWSLogs/" + trail.account() + "/");
                 assertThat(file.parsedRecords()).allSatisfy(record -> {
                     assertThat(record.get("recipientAccountId").asText()).isEqualTo(trail.account());
-                    if (record.get("eventSource").asText().equals(SELF)) {
+                    if (SELF_EVENTS.containsKey(record.get("eventID").asText())) {
                         assertThat(record.get("userIdentity").get("accountId").asText()).isEqualTo(trail.account());
                     }
                 });
@@ -738,18 +758,222 @@ final class TrailSelectionDeliveryTest {
 
     @Test
     void getTrailStatus_afterDelivery_givesTheDeliveryTime() {
-        try (CloudTrailClient east = cairn.sdk(CloudTrailClient.builder(), "eu-west-1").build()) {
+        try (CloudTrailClient west = cairn.sdk(CloudTrailClient.builder(), "eu-west-1").build()) {
             for (TrailCase trail : trails.values()) {
                 if (trail.account().equals(accountA)) {
                     String arn = "arn:aws:cloudtrail:" + trail.homeRegion() + ":" + accountA + ":trail/"
                             + trail.name();
-                    var status = east.getTrailStatus(request -> request.name(arn));
+                    GetTrailStatusResponse status = west.getTrailStatus(request -> request.name(arn));
                     assertThat(status.isLogging()).isTrue();
                     assertThat(status.latestDeliveryTime()).as(trail.name()).isEqualTo(DELIVERED);
-                    assertThat(status.startLoggingTime()).as(trail.name()).isEqualTo(startedAt(trail));
+                    assertThat(status.startLoggingTime()).as(trail.name()).isEqualTo(STARTED.get(trail.name()));
                     assertThat(status.latestDeliveryError()).isNull();
                 }
             }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // The same with the AWS CLI, on a clock that starts at the real time (the CLI signs with it)
+
+    @Test
+    void awsCli_createStartSelectDeliverStopDelete_deliversWhatTheSelectorsChooseAndKeepsTheFiles() throws Exception {
+        MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        try (RunningCairn server = RunningCairn.start(data.resolve("cli"), clock, Map.of("server.regions",
+                "us-east-1", "delivery.interval", INTERVAL.toSeconds() + "s", "delivery.create-buckets", "true"))) {
+            String account = server.accountId();
+            String arn = "arn:aws:cloudtrail:us-east-1:" + account + ":trail/cli-trail";
+            Path bucket = data.resolve("cli/buckets/cli-logs");
+
+            assertThat(cli(server, "create-trail", "--name", "cli-trail", "--s3-bucket-name", "cli-logs",
+                    "--s3-key-prefix", "cli")).isEqualTo(parse("{\"Name\":\"cli-trail\",\"S3BucketName\":"
+                    + "\"cli-logs\",\"S3KeyPrefix\":\"cli\",\"IncludeGlobalServiceEvents\":true,"
+                    + "\"IsMultiRegionTrail\":false,\"TrailARN\":\"" + arn + "\",\"LogFileValidationEnabled\":false,"
+                    + "\"IsOrganizationTrail\":false}"));
+            assertThat(cli(server, "start-logging", "--name", "cli-trail")).isEmpty();
+            JsonNode logging = cli(server, "get-trail-status", "--name", "cli-trail");
+            assertThat(logging.get("IsLogging").asBoolean()).isTrue();
+            assertThat(logging.has("LatestDeliveryTime")).isFalse();
+
+            String basic = "[{\"ReadWriteType\":\"WriteOnly\",\"IncludeManagementEvents\":true,\"DataResources\":"
+                    + "[{\"Type\":\"AWS::S3::Object\",\"Values\":[\"arn:aws:s3:::cli-data/\"]}]}]";
+            assertThat(cli(server, "put-event-selectors", "--trail-name", "cli-trail", "--event-selectors", basic))
+                    .isEqualTo(parse("{\"TrailARN\":\"" + arn + "\",\"EventSelectors\":[{\"ReadWriteType\":"
+                            + "\"WriteOnly\",\"IncludeManagementEvents\":true,\"DataResources\":[{\"Type\":"
+                            + "\"AWS::S3::Object\",\"Values\":[\"arn:aws:s3:::cli-data/\"]}],"
+                            + "\"ExcludeManagementEventSources\":[]}]}"));
+            ingestCliBatch(server, "first");
+            Instant firstDelivery = deliver(server, clock);
+            JsonNode delivered = cli(server, "get-trail-status", "--name", "cli-trail");
+            assertThat(epochOf(delivered.get("LatestDeliveryTime"))).isEqualTo(firstDelivery);
+            assertThat(delivered.has("LatestDeliveryError")).isFalse();
+            List<Path> firstFiles = files(bucket);
+            assertThat(firstFiles).isNotEmpty().allSatisfy(path -> assertThat(bucket.relativize(path).toString())
+                    .startsWith("cli/AWSLogs/" + account + "/CloudTrail/us-east-1/")
+                    .matches(".+_CloudTrail_[\\w\\-]+_\\d{8}T\\d{4}Z_[\\w]+\\.json\\.gz"));
+            assertThat(ingestedIdsIn(firstFiles)).containsExactlyInAnyOrder("first-write", "first-put-selected");
+
+            String advanced = "[{\"Name\":\"management reads\",\"FieldSelectors\":[{\"Field\":\"eventCategory\","
+                    + "\"Equals\":[\"Management\"]},{\"Field\":\"readOnly\",\"Equals\":[\"true\"]}]},"
+                    + "{\"Name\":\"reads of cli-data\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":"
+                    + "[\"Data\"]},{\"Field\":\"resources.type\",\"Equals\":[\"AWS::S3::Object\"]},{\"Field\":"
+                    + "\"resources.ARN\",\"StartsWith\":[\"arn:aws:s3:::cli-data/\"]},{\"Field\":\"readOnly\","
+                    + "\"Equals\":[\"true\"]}]}]";
+            assertThat(cli(server, "put-event-selectors", "--trail-name", "cli-trail", "--advanced-event-selectors",
+                    advanced)).isEqualTo(parse("{\"TrailARN\":\"" + arn + "\",\"AdvancedEventSelectors\":"
+                    + advanced + "}"));
+            deliver(server, clock);
+            ingestCliBatch(server, "second");
+            Instant secondDelivery = deliver(server, clock);
+            assertThat(epochOf(cli(server, "get-trail-status", "--name", "cli-trail").get("LatestDeliveryTime")))
+                    .isEqualTo(secondDelivery);
+            List<Path> secondFiles = new ArrayList<>(files(bucket));
+            secondFiles.removeAll(firstFiles);
+            assertThat(ingestedIdsIn(secondFiles)).containsExactlyInAnyOrder("second-read", "second-get-selected");
+
+            assertThat(cli(server, "stop-logging", "--name", "cli-trail")).isEmpty();
+            JsonNode stopped = cli(server, "get-trail-status", "--name", "cli-trail");
+            assertThat(stopped.get("IsLogging").asBoolean()).isFalse();
+            assertThat(stopped.has("StopLoggingTime")).isTrue();
+            ingestCliBatch(server, "third");
+            deliver(server, clock);
+            deliver(server, clock);
+            List<Path> afterStop = files(bucket);
+            assertThat(ingestedIdsIn(afterStop)).doesNotContain("third-read", "third-get-selected", "third-write");
+
+            Map<Path, byte[]> kept = new LinkedHashMap<>();
+            for (Path path : afterStop) {
+                kept.put(path, Files.readAllBytes(path));
+            }
+            assertThat(cli(server, "delete-trail", "--name", "cli-trail")).isEmpty();
+            assertThat(cli(server, "describe-trails").get("trailList")).isEmpty();
+            deliver(server, clock);
+            assertThat(files(bucket)).containsExactlyElementsOf(kept.keySet());
+            for (Map.Entry<Path, byte[]> file : kept.entrySet()) {
+                assertThat(Files.readAllBytes(file.getKey())).isEqualTo(file.getValue());
+            }
+        }
+    }
+
+    private static JsonNode cli(RunningCairn server, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("cloudtrail"));
+        command.addAll(List.of(arguments));
+        AwsCli.Result result = server.cli("us-east-1", command.toArray(String[]::new));
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        return result.stdout().isBlank() ? MAPPER.createObjectNode() : parse(result.stdout());
+    }
+
+    /** A management write and read, and S3 object writes and reads in and out of {@code cli-data}. */
+    private static void ingestCliBatch(RunningCairn server, String batch) throws Exception {
+        String account = server.accountId();
+        List<ObjectNode> records = List.of(
+                management(batch + "-write", account, "RunInstances", false),
+                management(batch + "-read", account, "DescribeInstances", true),
+                s3Object(batch + "-put-selected", account, "us-east-1", "PutObject", false, "cli-data", "in/a"),
+                s3Object(batch + "-get-selected", account, "us-east-1", "GetObject", true, "cli-data", "in/b"),
+                s3Object(batch + "-put-other", account, "us-east-1", "PutObject", false, "cli-data-2", "c"),
+                s3Object(batch + "-get-other", account, "us-east-1", "GetObject", true, "other", "cli-data/d"));
+        List<byte[]> bytes = new ArrayList<>();
+        for (ObjectNode record : records) {
+            record.put("eventTime", server.clock().instant().toString());
+            bytes.add(MAPPER.writeValueAsBytes(record));
+        }
+        HttpResponse<String> response = server.postRecords(join(bytes), "us-east-1");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    private static ObjectNode management(String eventId, String account, String name, boolean readOnly) {
+        return base(eventId, account, "us-east-1", "ec2.amazonaws.com", name).put("readOnly", readOnly)
+                .put("eventType", "AwsApiCall").put("managementEvent", true).put("eventCategory", "Management");
+    }
+
+    /** One delivery: the batch read now is written once the interval has passed; returns the delivery time. */
+    private static Instant deliver(RunningCairn server, MutableClock clock) {
+        server.server().flushAudit();
+        server.server().delivery().runOnce();
+        clock.advance(INTERVAL);
+        server.server().delivery().runOnce();
+        return clock.instant();
+    }
+
+    private static List<Path> files(Path bucket) throws IOException {
+        try (Stream<Path> paths = Files.walk(bucket)) {
+            return paths.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    /** The event IDs of the test's own records (not Cairn's audit events) in {@code files}. */
+    private static List<String> ingestedIdsIn(List<Path> files) throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (Path path : files) {
+            try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
+                for (JsonNode record : MAPPER.readTree(in).get("Records")) {
+                    if (!record.get("eventSource").asText().equals(SELF)) {
+                        ids.add(record.get("eventID").asText());
+                    }
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** A timestamp as the AWS CLI prints it: epoch seconds (CLI v1) or ISO 8601 (CLI v2). */
+    private static Instant epochOf(JsonNode timestamp) {
+        assertThat(timestamp).isNotNull();
+        if (timestamp.isNumber()) {
+            return Instant.ofEpochMilli(Math.round(timestamp.asDouble() * 1000));
+        }
+        return OffsetDateTime.parse(timestamp.asText()).toInstant();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Selectors changed while a trail logs
+
+    @Test
+    void putEventSelectors_whileABatchIsOpen_appliesToTheEventsThatFollow() throws Exception {
+        MutableClock clock = new MutableClock(START);
+        try (RunningCairn server = RunningCairn.start(data.resolve("selectors-open-batch"), clock, Map.of(
+                "delivery.interval", INTERVAL.toSeconds() + "s", "delivery.create-buckets", "true"));
+             CloudTrailClient client = server.sdk(CloudTrailClient.builder(), "us-east-1").build()) {
+            client.createTrail(request -> request.name("changing").s3BucketName("changing-logs"));
+            client.startLogging(request -> request.name("changing"));
+            server.server().flushAudit();
+            server.server().delivery().runOnce();
+
+            client.putEventSelectors(request -> request.trailName("changing").eventSelectors(EventSelector.builder()
+                    .includeManagementEvents(false).dataResources(DataResource.builder().type(S3_OBJECT)
+                            .values("arn:aws:s3:::cli-data/").build()).build()));
+            ingestCliBatch(server, "after-change");
+            deliver(server, clock);
+
+            assertThat(ingestedIdsIn(files(data.resolve("selectors-open-batch/buckets/changing-logs"))))
+                    .containsExactlyInAnyOrder("after-change-put-selected", "after-change-get-selected");
+        }
+    }
+
+    @Test
+    void putEventSelectors_afterSelectorsThatChoseNothing_applyWithinAnInterval() throws Exception {
+        MutableClock clock = new MutableClock(START);
+        try (RunningCairn server = RunningCairn.start(data.resolve("selectors-empty-batch"), clock, Map.of(
+                "delivery.interval", INTERVAL.toSeconds() + "s", "delivery.create-buckets", "true"));
+             CloudTrailClient client = server.sdk(CloudTrailClient.builder(), "us-east-1").build()) {
+            client.createTrail(request -> request.name("changing").s3BucketName("changing-logs"));
+            client.putEventSelectors(request -> request.trailName("changing").eventSelectors(EventSelector.builder()
+                    .includeManagementEvents(false).dataResources(DataResource.builder().type(LAMBDA)
+                            .values("arn:aws:lambda").build()).build()));
+            client.startLogging(request -> request.name("changing"));
+            deliver(server, clock);
+            deliver(server, clock);
+
+            client.putEventSelectors(request -> request.trailName("changing").eventSelectors(EventSelector.builder()
+                    .readWriteType(ReadWriteType.ALL).includeManagementEvents(true).build()));
+            deliver(server, clock);
+            ingestCliBatch(server, "after-change");
+            deliver(server, clock);
+            deliver(server, clock);
+
+            assertThat(ingestedIdsIn(files(data.resolve("selectors-empty-batch/buckets/changing-logs"))))
+                    .containsExactlyInAnyOrder("after-change-write", "after-change-read");
         }
     }
 }
