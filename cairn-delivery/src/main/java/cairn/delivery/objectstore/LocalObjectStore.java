@@ -1,14 +1,10 @@
 package cairn.delivery.objectstore;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +44,7 @@ public final class LocalObjectStore implements ObjectStore {
         if (Files.isDirectory(folder)) {
             return false;
         }
-        Files.createDirectories(folder);
+        DurableFiles.createDirectories(folder);
         return true;
     }
 
@@ -68,11 +64,27 @@ public final class LocalObjectStore implements ObjectStore {
         return Files.isDirectory(bucketFolder(bucket));
     }
 
+    /**
+     * {@inheritDoc} Unlike S3, a key that is a folder of another key's object (or an object under another's folder)
+     * cannot be kept: such a put fails with an {@link IOException} and changes nothing. CloudTrail's keys never clash
+     * so.
+     */
     @Override
     public void put(String bucket, String key, byte[] bytes, Map<String, String> metadata) throws IOException {
         Path file = objectFile(bucket, key);
         if (!bucketExists(bucket)) {
             throw new NoSuchFileException(bucket, null, "no such bucket");
+        }
+        Path folder = bucketFolder(bucket);
+        for (Path at = file.getParent(); !at.equals(folder); at = at.getParent()) {
+            if (Files.exists(at) && !Files.isDirectory(at)) {
+                throw new java.nio.file.FileAlreadyExistsException(key, null, "an object's key, "
+                        + folder.relativize(at) + ", is a folder of this key in the local store");
+            }
+        }
+        if (Files.isDirectory(file)) {
+            throw new java.nio.file.FileAlreadyExistsException(key, null, "this key is a folder of other objects' "
+                    + "keys in the local store");
         }
         Path metadataFile = resolveKey(root.resolve(METADATA).resolve(bucket), key);
         if (metadata.isEmpty()) {
@@ -88,21 +100,7 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path folder = file.getParent();
-        Files.createDirectories(folder);
-        Path temporary = folder.resolve(file.getFileName() + TEMPORARY);
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
-        }
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
-            directory.force(true);
-        }
+        DurableFiles.writeAtomically(file, bytes, TEMPORARY);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package cairn.delivery.trail;
 
+import cairn.delivery.objectstore.DurableFiles;
 import cairn.model.trail.Trail;
 import cairn.model.trail.TrailJson;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,12 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -224,17 +221,7 @@ final class TrailState {
         latestSuccess.ifPresent(at -> root.put("latestSuccess", at.toString()));
         latestError.ifPresent(error -> root.put("latestError", error));
         try {
-            Files.createDirectories(file.getParent());
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(JSON.writeValueAsBytes(root));
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(root), ".tmp");
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + file, e);
         }

@@ -657,6 +657,97 @@ final class TrailDeliveryTest {
         }
     }
 
+    @Test
+    void runOnce_missingBucketWhileSplittingBySize_losesNothingAndKeepsTheOrder() throws IOException {
+        Trail trail = auditTrail();
+        trails.set(List.of(trail));
+        TrailDelivery delivery = delivery(4096);
+        delivery.startLogging(trail);
+        List<byte[]> records = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            records.add(record(ACCOUNT, "eu-west-1", (i * 53) % 250));
+        }
+        append(records);
+        delivery.runOnce();
+        assertThat(delivery.status(trail).latestError()).hasValue("NoSuchBucket");
+
+        objects.createBucket(BUCKET);
+        clock.advance(INTERVAL);
+        delivery.runOnce();
+        clock.advance(INTERVAL);
+        delivery.runOnce();
+        List<List<String>> byFile = new ArrayList<>();
+        for (String file : delivered(objects, BUCKET).values()) {
+            assertThat(file.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(4096);
+            byFile.add(eventIds(file));
+        }
+        byFile.sort(Comparator.comparing(List::getFirst));
+        List<String> allIds = new ArrayList<>();
+        for (byte[] record : records) {
+            allIds.add(eventId(record));
+        }
+        assertThat(byFile.stream().flatMap(List::stream).toList()).isEqualTo(allIds);
+        assertThat(delivery.status(trail).latestError()).isEmpty();
+    }
+
+    @Test
+    void runOnce_pendingBatchAcrossAStop_isRedoneWithoutWhatCameWhileStopped() throws Exception {
+        Trail trail = auditTrail();
+        trails.set(List.of(trail));
+        TrailDelivery first = delivery(LARGE);
+        first.startLogging(trail);
+        byte[] logged1 = appendOne(ACCOUNT, "eu-west-1");
+        first.stopLogging(trail);
+        appendOne(ACCOUNT, "eu-west-1");
+        first.startLogging(trail);
+        byte[] logged2 = appendOne(ACCOUNT, "eu-west-1");
+        first.runOnce();
+        clock.advance(INTERVAL);
+        first.runOnce();
+        assertThat(TrailState.load(stateFile(folder.resolve("state"), trail)).pending()).isPresent();
+        first.close();
+
+        objects.createBucket(BUCKET);
+        TrailDelivery restarted = delivery(LARGE);
+        restarted.runOnce();
+        assertThat(delivered(objects, BUCKET).values()).containsExactly(logFile(List.of(logged1, logged2)));
+    }
+
+    @Test
+    void runOnce_pendingBatchAfterTheTrailChanged_isWrittenWithTheTrailAsItWas() throws Exception {
+        Trail before = trail(ACCOUNT, "audit", false, BUCKET, Optional.of("old"));
+        Trail after = trail(ACCOUNT, "audit", false, BUCKET, Optional.of("new"));
+        trails.set(List.of(before));
+        TrailDelivery first = delivery(LARGE);
+        first.startLogging(before);
+        List<byte[]> pending = append(ACCOUNT, "eu-west-1", 2);
+        first.runOnce();
+        clock.advance(INTERVAL);
+        first.runOnce();
+        first.close();
+
+        trails.set(List.of(after));
+        objects.createBucket(BUCKET);
+        TrailDelivery restarted = delivery(LARGE);
+        restarted.runOnce();
+        List<byte[]> later = append(ACCOUNT, "eu-west-1", 1);
+        restarted.runOnce();
+        clock.advance(INTERVAL);
+        restarted.runOnce();
+        Map<String, String> files = delivered(objects, BUCKET);
+        assertThat(files).hasSize(2);
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            if (file.getKey().startsWith("old/")) {
+                assertLogFileKey(file.getKey(), "old/", ACCOUNT, "eu-west-1");
+                assertThat(file.getValue()).isEqualTo(logFile(pending));
+            } else {
+                assertThat(file.getKey()).startsWith("new/AWSLogs/111122223333/CloudTrail/eu-west-1/2024/05/01/");
+                assertThat(file.getValue()).isEqualTo(logFile(later));
+            }
+        }
+        assertThat(files.keySet()).anyMatch(key -> key.startsWith("old/")).anyMatch(key -> key.startsWith("new/"));
+    }
+
     // Logging windows.
 
     @Test
