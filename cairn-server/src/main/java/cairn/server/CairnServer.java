@@ -122,14 +122,17 @@ public final class CairnServer implements AutoCloseable {
         return store.recoveryReport();
     }
 
-    /** Deletes the segments past the retention now (it also runs on a schedule); returns how many went. */
+    /**
+     * Deletes the segments past the retention now (it also runs on a schedule), except those holding events a trail
+     * has yet to deliver; returns how many went.
+     */
     public int expire() {
-        return history.expire();
+        return history.expire(delivery.oldestNeeded());
     }
 
     private void expireQuietly() {
         try {
-            int deleted = history.expire();
+            int deleted = expire();
             if (deleted > 0) {
                 LOG.info("retention: deleted " + deleted + " segment(s) older than the retention");
             }

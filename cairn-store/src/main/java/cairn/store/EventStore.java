@@ -190,8 +190,16 @@ public final class EventStore implements AutoCloseable {
      * being written is closed first when all its events are that old. Completes with the number of segments deleted.
      */
     public CompletableFuture<Integer> expireBefore(long horizon) {
+        return expireBefore(horizon, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #expireBefore(long)}, but keeps every segment holding an offset at or above {@code keepFrom} (records
+     * a reader of the log still needs), however old.
+     */
+    public CompletableFuture<Integer> expireBefore(long horizon, long keepFrom) {
         CompletableFuture<Integer> done = new CompletableFuture<>();
-        submit(new Expire(horizon, done), done);
+        submit(new Expire(horizon, keepFrom, done), done);
         return done;
     }
 
@@ -369,7 +377,7 @@ public final class EventStore implements AutoCloseable {
                           CompletableFuture<Long> done) implements Command {
     }
 
-    private record Expire(long horizon, CompletableFuture<Integer> done) implements Command {
+    private record Expire(long horizon, long keepFrom, CompletableFuture<Integer> done) implements Command {
     }
 
     private record Stop(CompletableFuture<Integer> done) implements Command {
@@ -675,7 +683,8 @@ public final class EventStore implements AutoCloseable {
     private void expire(Expire expire) {
         try {
             Segment active = active();
-            if (activeCount > 0 && active.index().maxTime() < expire.horizon()) {
+            if (activeCount > 0 && active.index().maxTime() < expire.horizon()
+                    && active.baseOffset() + activeCount <= expire.keepFrom()) {
                 roll();
                 synced();
             }
@@ -684,7 +693,8 @@ public final class EventStore implements AutoCloseable {
             try {
                 for (int i = 0; i < segments.size() - 1; i++) {
                     Segment segment = segments.get(i);
-                    if (segment.index().maxTime() < expire.horizon()) {
+                    if (segment.index().maxTime() < expire.horizon()
+                            && segment.baseOffset() + segment.index().recordCount() <= expire.keepFrom()) {
                         doomed.add(segment);
                     }
                 }

@@ -118,6 +118,23 @@ public final class TrailDelivery implements AutoCloseable {
         }
     }
 
+    /**
+     * The lowest offset a trail may still read (its cursor, or its pending batch), so that retention keeps it; the
+     * log's end when no trail needs anything.
+     */
+    public long oldestNeeded() {
+        long oldest = store.nextOffset();
+        for (TrailState state : states.values()) {
+            List<TrailState.Window> windows = state.windows();
+            if (state.pending().isPresent()) {
+                oldest = Math.min(oldest, state.pending().get().first());
+            } else if (!windows.isEmpty()) {
+                oldest = Math.min(oldest, Math.max(state.cursor(), windows.getFirst().start()));
+            }
+        }
+        return oldest;
+    }
+
     /** What GetTrailStatus reports of the trail's deliveries. */
     public Status status(Trail trail) {
         TrailState state = states.get(trail.arn());

@@ -65,7 +65,12 @@ public final class EventHistory {
 
     /** Deletes the segments that hold only events older than the retention; returns how many were deleted. */
     public int expire() {
-        return store.expireBefore(horizon()).join();
+        return expire(Long.MAX_VALUE);
+    }
+
+    /** As {@link #expire()}, keeping the records from offset {@code keepFrom} on (trails have yet to deliver them). */
+    public int expire(long keepFrom) {
+        return store.expireBefore(horizon(), keepFrom).join();
     }
 
     /**

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,6 +60,56 @@ final class RetentionTest {
                     + "just made, which are recent").isZero();
             assertThat(cairn.postRecords(batch("newest", clock.instant(), 3), REGION).statusCode()).isEqualTo(200);
             assertThat(count(cairn)).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void trailThatCannotDeliver_holdsBackRetention_untilItHasDelivered() throws Exception {
+        MutableClock clock = new MutableClock(START);
+        try (RunningCairn cairn = RunningCairn.start(data, clock, Map.of("history.retention", "30d",
+                "store.segment-size", "1MB", "ingest.max-request-size", "512KB", "delivery.interval", "1s"));
+             CloudTrailClient cloudTrail = cairn.sdk(CloudTrailClient.builder(), REGION).build()) {
+            Files.createDirectories(data.resolve("buckets/held"));
+            cloudTrail.createTrail(request -> request.name("held").s3BucketName("held"));
+            cloudTrail.startLogging(request -> request.name("held"));
+            cairn.server().delivery().runOnce();
+            Files.delete(data.resolve("buckets/held"));
+            for (int batch = 0; batch < 5; batch++) {
+                assertThat(cairn.postRecords(batch("old-" + batch, START, 1000), REGION).statusCode())
+                        .isEqualTo(200);
+            }
+            cairn.server().flushAudit();
+            cairn.server().delivery().runOnce();
+            clock.advance(Duration.ofSeconds(1));
+            cairn.server().delivery().runOnce();
+            assertThat(cloudTrail.getTrailStatus(request -> request.name("held")).latestDeliveryError())
+                    .isEqualTo("NoSuchBucket");
+            int segmentsBefore = segmentFiles();
+            assertThat(segmentsBefore).isGreaterThan(2);
+
+            clock.advance(Duration.ofDays(31));
+            cairn.server().flushAudit();
+            assertThat(cairn.server().expire()).as("the trail has yet to deliver them").isZero();
+            assertThat(segmentFiles()).isEqualTo(segmentsBefore);
+
+            Files.createDirectories(data.resolve("buckets/held"));
+            cairn.server().delivery().runOnce();
+            assertThat(cloudTrail.getTrailStatus(request -> request.name("held")).latestDeliveryError()).isNull();
+            cairn.server().flushAudit();
+            assertThat(cairn.server().expire()).isGreaterThan(0);
+            long delivered = 0;
+            try (Stream<Path> files = Files.walk(data.resolve("buckets/held"))) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
+                        for (JsonNode record : MAPPER.readTree(in).get("Records")) {
+                            if (record.get("eventID").asText().startsWith("old-")) {
+                                delivered++;
+                            }
+                        }
+                    }
+                }
+            }
+            assertThat(delivered).isEqualTo(5000);
         }
     }
 
