@@ -25,6 +25,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,9 +55,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Exactly-once delivery across crashes: a real Cairn process delivers two trails with a 1 s interval while clients
  * stream events in, and is killed with SIGKILL at random moments ten times, each time restarted on the same data
- * folder (every other kill waits, after its random delay, for a batch to be pending). Afterwards every acknowledged
- * event a trail selects is in exactly one of the trail's log files, and nothing else of the test's is; an event whose
- * batch was in flight at a kill is there at most once. The seed and what each kill met are printed.
+ * folder; every other kill waits, after its random delay, for a batch to be pending, its file being written, or its
+ * file just written. Afterwards every acknowledged event a trail selects is in exactly one of the trail's log files,
+ * and nothing else of the test's is; an event whose batch was in flight at a kill is there at most once. The seed and
+ * what each kill met are printed.
  */
 final class DeliveryCrashTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -68,6 +71,7 @@ final class DeliveryCrashTest {
     private static final String WRITES_TRAIL = "writes-only";
     private static final String WRITES_BUCKET = "crash-writes";
     private static final String WRITES_PREFIX = "audit/w";
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
     /** Spec 2.1: the name AWS's processing library recognises log files by. */
     private static final Pattern FILE_NAME = Pattern.compile(".+_CloudTrail_[\\w\\-]+_\\d{8}T\\d{4}Z_\\w+\\.json\\.gz");
 
@@ -76,10 +80,11 @@ final class DeliveryCrashTest {
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    /** Every event ID posted, and those of the batches answered 200. */
+    /** Every event ID posted, and those of the batches answered 200 (acknowledged). */
     private final Set<String> sent = ConcurrentHashMap.newKeySet();
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-    private final List<String> refusals = Collections.synchronizedList(new ArrayList<>());
+    /** Answers a kill does not explain: a 4xx, or event IDs other than those sent. */
+    private final List<String> unexpectedAnswers = Collections.synchronizedList(new ArrayList<>());
 
     @Test
     void sigkillTenTimesWhileTwoTrailsDeliver_everyAcknowledgedSelectedEventIsInExactlyOneFile() throws Exception {
@@ -104,21 +109,25 @@ final class DeliveryCrashTest {
             int pendingAtKill = 0;
             for (int kill = 1; kill <= KILLS; kill++) {
                 // The random moment: anywhere from before the first delivery of this life to after a few of them.
-                // Every other kill then waits for a batch to be pending (decided, not known written), the window
-                // that exactly-once is about, which a kill at a random moment seldom hits.
+                // A kill at a random moment seldom hits the few milliseconds exactly-once is about, so every other
+                // kill then waits for a batch to be pending (decided, not known written), and then for its file to
+                // be half written, or written with the cursor not yet past it.
                 int delay = 300 + random.nextInt(2201);
                 Thread.sleep(delay);
-                boolean aimed = kill % 2 == 0 && awaitPendingBatch(account, Duration.ofMillis(2500));
+                Aim aim = kill % 2 == 1 ? Aim.NONE : AIMS.get((kill / 2 - 1) % AIMS.size());
+                boolean hit = aim == Aim.NONE || awaitPendingBatch(account, aim, Duration.ofMillis(3000));
                 server.kill();
-                int pending = pendingBatches(account);
+                int pending = pendingBatches(account).size();
                 pendingAtKill += pending > 0 ? 1 : 0;
+                int temporary = temporaryFiles().size();
                 long starting = System.nanoTime();
                 server = Server.start(data);
                 current.set(server);
-                story.append(String.format("; kill %d after %d ms%s, %d pending, restart %d ms", kill, delay,
-                        aimed ? " and a pending batch" : "", pending,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - starting)));
+                story.append(String.format("; kill %d after %d ms%s: %d pending, %d temporary file(s), restart %d ms",
+                        kill, delay, aim == Aim.NONE ? "" : hit ? " aimed " + aim : " (aim " + aim + " missed)",
+                        pending, temporary, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - starting)));
             }
+            System.out.println("DeliveryCrashTest: " + story);
             int before = acknowledged.size();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (acknowledged.size() == before && System.nanoTime() < deadline) {
@@ -130,47 +139,45 @@ final class DeliveryCrashTest {
                 client.join(30_000);
                 assertThat(client.isAlive()).as(client.getName() + " stopped").isFalse();
             }
-            assertThat(refusals).as("requests refused other than by a kill").isEmpty();
+            assertThat(unexpectedAnswers).as("answers a kill does not explain").isEmpty();
             assertThat(acknowledged.size()).as("acknowledged events").isGreaterThanOrEqualTo(1000);
 
             Set<String> acknowledgedWrites = writes(acknowledged);
-            Map<String, Map<String, Integer>> parsed = new HashMap<>();
+            Map<Path, List<String>> parsed = new HashMap<>();
             long waitFrom = System.nanoTime();
             long deliveryDeadline = waitFrom + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deliveryDeadline
-                    && !(eventIdCounts(ALL_BUCKET, parsed).keySet().containsAll(acknowledged)
-                    && eventIdCounts(WRITES_BUCKET, parsed).keySet().containsAll(acknowledgedWrites))) {
+                    && !(eventFiles(ALL_BUCKET, parsed).keySet().containsAll(acknowledged)
+                    && eventFiles(WRITES_BUCKET, parsed).keySet().containsAll(acknowledgedWrites))) {
                 Thread.sleep(200);
             }
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitFrom);
             server.stop();
 
             assertThat(temporaryFiles()).as("temporary files left in the buckets").isEmpty();
-            Map<String, Integer> all = eventIdCounts(ALL_BUCKET, new HashMap<>());
-            Map<String, Integer> writes = eventIdCounts(WRITES_BUCKET, new HashMap<>());
-            assertThat(duplicates(all)).as("events delivered more than once by " + ALL_TRAIL).isEmpty();
-            assertThat(duplicates(writes)).as("events delivered more than once by " + WRITES_TRAIL).isEmpty();
+            Map<String, List<String>> all = eventFiles(ALL_BUCKET, new HashMap<>());
+            Map<String, List<String>> writes = eventFiles(WRITES_BUCKET, new HashMap<>());
+            assertNoDuplicates(ALL_TRAIL, all);
+            assertNoDuplicates(WRITES_TRAIL, writes);
 
             Set<String> ours = withoutAudit(all.keySet());
             Set<String> oursWritten = withoutAudit(writes.keySet());
-            assertThat(minus(acknowledged, ours)).as(ALL_TRAIL + ": acknowledged events not delivered").isEmpty();
-            assertThat(minus(ours, sent)).as(ALL_TRAIL + ": events delivered that the test never sent").isEmpty();
-            assertThat(minus(acknowledgedWrites, oursWritten)).as(WRITES_TRAIL + ": acknowledged writes not "
-                    + "delivered").isEmpty();
-            assertThat(minus(oursWritten, writes(sent))).as(WRITES_TRAIL + ": events delivered that are not writes "
-                    + "the test sent").isEmpty();
-            // Both trails read the same log: an unacknowledged event that was stored anyway is in both or neither.
-            assertThat(minus(writes(ours), oursWritten)).as("writes " + ALL_TRAIL + " delivered and "
-                    + WRITES_TRAIL + " did not").isEmpty();
-
             Set<String> unacknowledged = minus(sent, acknowledged);
-            System.out.printf("DeliveryCrashTest: %s; %d kill(s) found a batch pending; %d batches, %d events "
+            System.out.printf("DeliveryCrashTest: %d kill(s) found a batch pending; %d batches, %d events "
                             + "acknowledged, %d not (of which %d stored and delivered); files: %d in %s, %d in %s; "
                             + "waited %d ms for the last deliveries; %d ms in all%n",
-                    story, pendingAtKill, batches.get(), acknowledged.size(), unacknowledged.size(),
+                    pendingAtKill, batches.get(), acknowledged.size(), unacknowledged.size(),
                     unacknowledged.size() - minus(unacknowledged, ours).size(), logFiles(ALL_BUCKET).size(),
                     ALL_BUCKET, logFiles(WRITES_BUCKET).size(), WRITES_BUCKET, waited,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+            assertNone(ALL_TRAIL + ": acknowledged events not delivered", minus(acknowledged, ours));
+            assertNone(ALL_TRAIL + ": events delivered that the test never sent", minus(ours, sent));
+            assertNone(WRITES_TRAIL + ": acknowledged writes not delivered", minus(acknowledgedWrites, oursWritten));
+            assertNone(WRITES_TRAIL + ": events delivered that are not writes the test sent",
+                    minus(oursWritten, writes(sent)));
+            // Both trails read the same log: an unacknowledged event that was stored anyway is in both or neither.
+            assertNone("writes " + ALL_TRAIL + " delivered and " + WRITES_TRAIL + " did not",
+                    minus(writes(ours), oursWritten));
 
             assertKeys(account, ALL_BUCKET, "");
             assertKeys(account, WRITES_BUCKET, WRITES_PREFIX + "/");
@@ -215,12 +222,12 @@ final class DeliveryCrashTest {
                     List<String> stored = new ArrayList<>();
                     MAPPER.readTree(response.body()).get("eventIDs").forEach(id -> stored.add(id.asText()));
                     if (!stored.equals(ids)) {
-                        refusals.add("batch " + ids.getFirst() + " stored as " + stored);
+                        unexpectedAnswers.add("batch " + ids.getFirst() + " stored as " + stored);
                     }
                     acknowledged.addAll(ids);
                     batches.incrementAndGet();
                 } else if (response.statusCode() < 500) {
-                    refusals.add(response.statusCode() + " " + response.body());
+                    unexpectedAnswers.add(response.statusCode() + " " + response.body());
                 }
             } catch (IOException e) {
                 // The server died under the request, or is not up yet: back off a little, then try the next one.
@@ -282,29 +289,84 @@ final class DeliveryCrashTest {
                 credentials.getProperty("aws_secret_access_key"));
     }
 
-    /** How many trails have a batch recorded as pending (decided, not known written) in their state file. */
-    private int pendingBatches(String account) {
-        int pending = 0;
+    /** The log files in a folder, and whether one is being written. */
+    private record Listing(long logFiles, boolean writing) {
+        static Listing of(Path folder) {
+            try (Stream<Path> files = Files.list(folder)) {
+                long temporary = 0;
+                long all = 0;
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    all++;
+                    temporary += file.toString().endsWith(".cairn-tmp") ? 1 : 0;
+                }
+                return new Listing(all - temporary, temporary > 0);
+            } catch (IOException e) {
+                return new Listing(0, false);
+            }
+        }
+    }
+
+    /** Where a kill is aimed, after its random delay. */
+    private enum Aim {
+        /** Nowhere: the random moment. */
+        NONE,
+        /** A batch is pending and its file is likely not written yet. */
+        PENDING,
+        /** A batch is pending and its file is being written (its temporary file is there). */
+        WRITING,
+        /** A batch is pending and its file has just appeared in the bucket. */
+        WRITTEN
+    }
+
+    private static final List<Aim> AIMS = List.of(Aim.PENDING, Aim.WRITTEN, Aim.WRITING, Aim.PENDING, Aim.WRITTEN);
+
+    /** The buckets of the trails whose state file has a batch pending (decided, not known written). */
+    private List<String> pendingBatches(String account) {
+        List<String> buckets = new ArrayList<>();
         for (String trail : List.of(ALL_TRAIL, WRITES_TRAIL)) {
             Path state = data.resolve("delivery").resolve(account).resolve(REGION).resolve(trail + ".json");
             try {
                 JsonNode batch = MAPPER.readTree(Files.readAllBytes(state)).get("pending");
                 if (batch != null && !batch.isNull()) {
-                    pending++;
+                    buckets.add(trail.equals(ALL_TRAIL) ? ALL_BUCKET : WRITES_BUCKET);
                 }
             } catch (IOException e) {
                 // Not written yet, or replaced while read: no batch seen pending this time.
             }
         }
-        return pending;
+        return buckets;
     }
 
-    /** Polls the trails' state files until one has a batch pending; false when none had within {@code limit}. */
-    private boolean awaitPendingBatch(String account, Duration limit) throws InterruptedException {
+    /**
+     * Watches the trails' state files until one has a batch pending and then, for {@link Aim#WRITING}, until a
+     * temporary file appears in its bucket, or for {@link Aim#WRITTEN}, until a new log file appears while the batch
+     * is still pending; false when that did not happen within {@code limit}.
+     */
+    private boolean awaitPendingBatch(String account, Aim aim, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            if (pendingBatches(account) > 0) {
+            List<String> pending = pendingBatches(account);
+            if (!pending.isEmpty() && aim == Aim.PENDING) {
                 return true;
+            }
+            if (!pending.isEmpty()) {
+                // The file is written, and appears, a few milliseconds before the cursor moves: watch its folder
+                // without sleeping.
+                String bucket = pending.getFirst();
+                Path folder = data.resolve("buckets").resolve(bucket)
+                        .resolve((bucket.equals(WRITES_BUCKET) ? WRITES_PREFIX + "/" : "") + "AWSLogs/" + account
+                                + "/CloudTrail/" + REGION + "/" + DAY.format(Instant.now()));
+                long files = Listing.of(folder).logFiles();
+                for (int look = 1; System.nanoTime() < deadline; look++) {
+                    Listing listing = Listing.of(folder);
+                    if (aim == Aim.WRITING ? listing.writing() : listing.logFiles() > files) {
+                        return true;
+                    }
+                    if (look % 16 == 0 && !pendingBatches(account).contains(bucket)) {
+                        break;
+                    }
+                    Thread.onSpinWait();
+                }
             }
             Thread.sleep(1);
         }
@@ -312,34 +374,50 @@ final class DeliveryCrashTest {
     }
 
     /**
-     * How many times each event ID occurs in the bucket's log files; Cairn's own audit events are counted as
-     * {@code audit:<eventID>}. {@code parsed} keeps the IDs of files already read, by path (a file, once there, only
-     * ever gets the same bytes again).
+     * The files of the bucket each event ID is in, by their keys; Cairn's own audit events are listed as
+     * {@code audit:<eventID>}. {@code parsed} keeps the IDs of the files already read (a file, once there, only ever
+     * gets the same bytes again).
      */
-    private Map<String, Integer> eventIdCounts(String bucket, Map<String, Map<String, Integer>> parsed)
-            throws IOException {
-        Map<String, Integer> counts = new HashMap<>();
+    private Map<String, List<String>> eventFiles(String bucket, Map<Path, List<String>> parsed) throws IOException {
+        Path folder = data.resolve("buckets").resolve(bucket);
+        Map<String, List<String>> files = new HashMap<>();
         for (Path file : logFiles(bucket)) {
-            Map<String, Integer> ids = parsed.computeIfAbsent(file.toString(), ignored -> eventIds(file));
-            ids.forEach((id, count) -> counts.merge(id, count, Integer::sum));
+            String key = folder.relativize(file).toString();
+            for (String id : parsed.computeIfAbsent(file, DeliveryCrashTest::eventIds)) {
+                files.computeIfAbsent(id, ignored -> new ArrayList<>()).add(key);
+            }
         }
-        return counts;
+        return files;
     }
 
-    private static Map<String, Integer> eventIds(Path file) {
-        Map<String, Integer> ids = new HashMap<>();
+    private static List<String> eventIds(Path file) {
+        List<String> ids = new ArrayList<>();
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
             JsonNode root = MAPPER.readTree(in);
             assertThat(root.fieldNames()).toIterable().as(file.toString()).containsExactly("Records");
             for (JsonNode record : root.get("Records")) {
                 String id = record.get("eventID").asText();
                 boolean audit = record.get("eventSource").asText().equals(SelfAudit.EVENT_SOURCE);
-                ids.merge(audit ? "audit:" + id : id, 1, Integer::sum);
+                ids.add(audit ? "audit:" + id : id);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + file, e);
         }
         return ids;
+    }
+
+    /** No event ID is delivered twice, in one file or in two; a failure names the first few and their files. */
+    private static void assertNoDuplicates(String trail, Map<String, List<String>> files) {
+        Map<String, List<String>> duplicates = new TreeMap<>();
+        files.forEach((id, in) -> {
+            if (in.size() > 1) {
+                duplicates.put(id, in);
+            }
+        });
+        Map<String, List<String>> first = new TreeMap<>();
+        duplicates.entrySet().stream().limit(5).forEach(entry -> first.put(entry.getKey(), entry.getValue()));
+        assertThat(first).as(duplicates.size() + " event IDs delivered more than once by " + trail
+                + " (the first few, and the files they are in)").isEmpty();
     }
 
     private static Set<String> withoutAudit(Set<String> ids) {
@@ -348,21 +426,17 @@ final class DeliveryCrashTest {
         return ours;
     }
 
+    /** A failure names how many there are and the first few. */
+    private static void assertNone(String what, Set<String> ids) {
+        assertThat(ids.stream().sorted().limit(10).toList()).as(what + ": " + ids.size() + ", the first few")
+                .isEmpty();
+    }
+
     /** The elements of {@code from} not in {@code less}. */
     private static Set<String> minus(Set<String> from, Set<String> less) {
         Set<String> rest = new HashSet<>(from);
         rest.removeAll(less);
         return rest;
-    }
-
-    private static Map<String, Integer> duplicates(Map<String, Integer> counts) {
-        Map<String, Integer> duplicates = new TreeMap<>();
-        counts.forEach((id, count) -> {
-            if (count > 1) {
-                duplicates.put(id, count);
-            }
-        });
-        return duplicates;
     }
 
     /** The log files of a bucket (temporary files, which no reader sees, left out). */
