@@ -1,5 +1,6 @@
 package cairn.server.trail;
 
+import cairn.delivery.objectstore.DurableFiles;
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -12,8 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -233,11 +232,7 @@ public final class TrailTags {
             }
         }
         try {
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(temporary, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root),
-                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
-                    StandardOpenOption.SYNC);
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+            DurableFiles.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), ".tmp");
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + file, e);
         }

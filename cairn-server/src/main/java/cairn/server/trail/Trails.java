@@ -1,5 +1,6 @@
 package cairn.server.trail;
 
+import cairn.delivery.objectstore.DurableFiles;
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
 import cairn.model.trail.Trail;
@@ -13,8 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -137,11 +136,7 @@ public final class Trails {
             TrailJson.write(trail, list.addObject());
         }
         try {
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(temporary, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root),
-                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
-                    StandardOpenOption.SYNC);
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+            DurableFiles.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), ".tmp");
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + file, e);
         }

@@ -167,26 +167,11 @@ public final class Segment {
 
     /** Reads the record at {@code position} (0-based in this segment). */
     public StoredEntry read(int position) {
-        SegmentIndex current = index;
-        long start = current.filePosition(position);
-        long end = position + 1 < current.recordCount() ? current.filePosition(position + 1) : current.endPosition();
-        ByteBuffer buffer = ByteBuffer.allocate((int) (end - start));
-        try {
-            while (buffer.hasRemaining()) {
-                if (channel.read(buffer, start + buffer.position()) < 0) {
-                    throw new IOException("unexpected end of " + logFile);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        List<StoredEntry> one = read(position, 1, 0);
+        if (one.isEmpty()) {
+            throw new IndexOutOfBoundsException("no record " + position + " in " + logFile);
         }
-        Frame.Decoded frame = Frame.decode(buffer, 0, buffer.capacity(), Frame.MAX_PAYLOAD_BYTES, false);
-        if (frame == null) {
-            throw new UncheckedIOException(new IOException("corrupt record at " + logFile + ":" + start));
-        }
-        byte[] body = new byte[frame.end() - frame.bodyStart()];
-        buffer.get(frame.bodyStart(), body);
-        return new StoredEntry(baseOffset + position, frame.eventTime(), body);
+        return one.getFirst();
     }
 
     /**
