@@ -27,4 +27,7 @@ cp "$root/cairn-bench/target/cairn-bench.jar" "$jar"
     --clients 1,4,8 --seconds 10 --warm-up 3 --rounds 3 | tee "$out/lookup-http.txt"
 "$java" -Xmx1g -cp "$jar" cairn.bench.postgres.PostgresLookup --events "${PG_EVENTS:-2000000}" \
     --clients 1,4,8 --seconds 10 --warm-up 3 --rounds 3 | tee "$out/lookup-postgresql.txt"
+"$java" -jar "$jar" cairn.bench.auth.SigV4Benchmark | tee "$out/sigv4-jmh.txt"
+"$java" -Xmx2g -cp "$jar" cairn.bench.delivery.DeliveryLoad --clients 4 --seconds 30 --warm-up 5 --interval 2s \
+    --levels 1,6 --rounds 3 | tee "$out/delivery.txt"
 echo "results in $out"
