@@ -70,7 +70,7 @@ public final class CairnServer implements AutoCloseable {
                 config.dataDirectory().resolve("delivery"), config.delivery().toDeliveryConfig(), clock);
         delivery.start();
         TrailApi trailApi = new TrailApi(trails, TrailTags.open(config.dataDirectory().resolve("trails")),
-                buckets, config.delivery().createBuckets(), delivery, config.server().regions(), clock);
+                buckets, config.delivery().createBuckets(), delivery, audit::flush, config.server().regions(), clock);
         ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents, authenticator, audit, trailApi, clock,
                 config.ingest().maxRequestBytes());
         WebServer webServer = WebServer.builder()

@@ -43,20 +43,24 @@ public final class TrailApi {
     private final LocalObjectStore buckets;
     private final boolean createBuckets;
     private final TrailDelivery delivery;
+    private final Runnable settleAudit;
     private final List<String> regions;
     private final Clock clock;
 
     /**
      * Trails delivering into {@code buckets} through {@code delivery}; a missing bucket is created when
-     * {@code createBuckets}, refused otherwise. {@code regions}: the configured ones (empty: any).
+     * {@code createBuckets}, refused otherwise. {@code settleAudit} waits until the audit events of calls answered so
+     * far are in the log, so that StartLogging and StopLogging cut the log after them. {@code regions}: the
+     * configured ones (empty: any).
      */
     public TrailApi(Trails trails, TrailTags tags, LocalObjectStore buckets, boolean createBuckets,
-                    TrailDelivery delivery, List<String> regions, Clock clock) {
+                    TrailDelivery delivery, Runnable settleAudit, List<String> regions, Clock clock) {
         this.trails = requireNonNull(trails, "trails is null");
         this.tags = requireNonNull(tags, "tags is null");
         this.buckets = requireNonNull(buckets, "buckets is null");
         this.createBuckets = createBuckets;
         this.delivery = requireNonNull(delivery, "delivery is null");
+        this.settleAudit = requireNonNull(settleAudit, "settleAudit is null");
         this.regions = List.copyOf(regions);
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -101,6 +105,7 @@ public final class TrailApi {
             case "StartLogging" -> {
                 Trail trail = inHomeRegion(find(caller, region, required(request, "Name")), region);
                 // The window opens first: a crash between the two writes is mended at start (TrailDelivery.start).
+                settleAudit.run();
                 delivery.startLogging(trail);
                 trails.update(trail, found -> found.logging().on() ? found
                         : found.withLogging(found.logging().start(clock.instant())));
@@ -108,6 +113,7 @@ public final class TrailApi {
             }
             case "StopLogging" -> {
                 Trail trail = inHomeRegion(find(caller, region, required(request, "Name")), region);
+                settleAudit.run();
                 delivery.stopLogging(trail);
                 trails.update(trail, found -> found.logging().on()
                         ? found.withLogging(found.logging().stop(clock.instant())) : found);

@@ -79,6 +79,8 @@ final class DeliveryTimingTest {
                 + cairn.accountId() + "_CloudTrail_us-east-1_20260304T0507Z_");
         assertThat(LogFileKeys.FILE_NAME.matcher(files.getFirst().getFileName().toString()).matches()).isTrue();
         assertThat(eventIds(files.getFirst())).containsSubsequence("a-1", "a-2", "a-3");
+        assertThat(field(files.getFirst(), "eventName")).as("the log is cut after the calls answered before "
+                + "StartLogging").startsWith("StartLogging").doesNotContain("CreateTrail");
 
         GetTrailStatusResponse status = cloudTrail.getTrailStatus(request -> request.name("timed"));
         assertThat(status.latestDeliveryTime()).isEqualTo(START.plusSeconds(60));
@@ -126,11 +128,15 @@ final class DeliveryTimingTest {
     }
 
     private static List<String> eventIds(Path file) {
+        return field(file, "eventID");
+    }
+
+    private static List<String> field(Path file, String name) {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
             JsonNode root = MAPPER.readTree(in);
-            List<String> ids = new ArrayList<>();
-            root.get("Records").forEach(record -> ids.add(record.get("eventID").asText()));
-            return ids;
+            List<String> values = new ArrayList<>();
+            root.get("Records").forEach(record -> values.add(record.get(name).asText()));
+            return values;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
