@@ -1,6 +1,7 @@
 package cairn.server;
 
 import cairn.delivery.objectstore.LocalObjectStore;
+import cairn.delivery.objectstore.RoutedObjectStore;
 import cairn.delivery.trail.TrailDelivery;
 import cairn.server.audit.SelfAudit;
 import cairn.server.auth.Authenticator;
@@ -37,16 +38,19 @@ public final class CairnServer implements AutoCloseable {
     private final SelfAudit audit;
     private final Installation installation;
     private final TrailDelivery delivery;
+    private final RoutedObjectStore buckets;
     private final WebServer webServer;
     private final ScheduledExecutorService maintenance;
 
     private CairnServer(EventStore store, EventHistory history, SelfAudit audit, Installation installation,
-                        TrailDelivery delivery, WebServer webServer, ScheduledExecutorService maintenance) {
+                        TrailDelivery delivery, RoutedObjectStore buckets, WebServer webServer,
+                        ScheduledExecutorService maintenance) {
         this.store = store;
         this.history = history;
         this.audit = audit;
         this.installation = installation;
         this.delivery = delivery;
+        this.buckets = buckets;
         this.webServer = webServer;
         this.maintenance = maintenance;
     }
@@ -62,10 +66,11 @@ public final class CairnServer implements AutoCloseable {
         Authenticator authenticator = new Authenticator(installation.directory(), clock,
                 config.server()::servesRegion);
         Trails trails = Trails.open(config.dataDirectory().resolve("trails"));
-        LocalObjectStore buckets = new LocalObjectStore(config.dataDirectory().resolve("buckets"));
-        for (String bucket : buckets.buckets()) {
-            buckets.removeTemporaryFiles(bucket);
+        LocalObjectStore local = new LocalObjectStore(config.dataDirectory().resolve("buckets"));
+        for (String bucket : local.buckets()) {
+            local.removeTemporaryFiles(bucket);
         }
+        RoutedObjectStore buckets = RoutedObjectStore.open(local, config.s3());
         TrailDelivery delivery = new TrailDelivery(store, buckets, trails::all,
                 config.dataDirectory().resolve("delivery"), config.delivery().toDeliveryConfig(), clock);
         delivery.start();
@@ -89,7 +94,7 @@ public final class CairnServer implements AutoCloseable {
             return thread;
         });
         long every = config.history().retentionCheckInterval().toMillis();
-        CairnServer server = new CairnServer(store, history, audit, installation, delivery, webServer,
+        CairnServer server = new CairnServer(store, history, audit, installation, delivery, buckets, webServer,
                 maintenance);
         maintenance.scheduleWithFixedDelay(server::expireQuietly, every, every, TimeUnit.MILLISECONDS);
         return server;
@@ -151,6 +156,7 @@ public final class CairnServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        buckets.close();
         store.close();
     }
 }

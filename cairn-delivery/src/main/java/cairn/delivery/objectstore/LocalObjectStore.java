@@ -70,21 +70,22 @@ public final class LocalObjectStore implements ObjectStore {
      * so.
      */
     @Override
-    public void put(String bucket, String key, byte[] bytes, Map<String, String> metadata) throws IOException {
+    public void put(String bucket, String key, byte[] bytes, Map<String, String> metadata, Encryption encryption)
+            throws IOException {
         Path file = objectFile(bucket, key);
         if (!bucketExists(bucket)) {
-            throw new NoSuchFileException(bucket, null, "no such bucket");
+            throw noSuchBucket(bucket);
         }
         Path folder = bucketFolder(bucket);
         for (Path at = file.getParent(); !at.equals(folder); at = at.getParent()) {
             if (Files.exists(at) && !Files.isDirectory(at)) {
-                throw new java.nio.file.FileAlreadyExistsException(key, null, "an object's key, "
+                throw new ObjectStoreException(ObjectStoreException.Kind.KEY_CONFLICT, key + ": an object's key, "
                         + folder.relativize(at) + ", is a folder of this key in the local store");
             }
         }
         if (Files.isDirectory(file)) {
-            throw new java.nio.file.FileAlreadyExistsException(key, null, "this key is a folder of other objects' "
-                    + "keys in the local store");
+            throw new ObjectStoreException(ObjectStoreException.Kind.KEY_CONFLICT, key + ": this key is a folder of "
+                    + "other objects' keys in the local store");
         }
         Path metadataFile = resolveKey(root.resolve(METADATA).resolve(bucket), key);
         if (metadata.isEmpty()) {
@@ -115,24 +116,47 @@ public final class LocalObjectStore implements ObjectStore {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
+        return Optional.of(new StoredObject(bytes, readMetadata(bucket, key)));
+    }
+
+    private Map<String, String> readMetadata(String bucket, String key) throws IOException {
         Map<String, String> metadata = new LinkedHashMap<>();
         Path metadataFile = resolveKey(root.resolve(METADATA).resolve(bucket), key);
         if (Files.isRegularFile(metadataFile)) {
             Properties properties = new Properties();
             try (var reader = Files.newBufferedReader(metadataFile, StandardCharsets.UTF_8)) {
                 properties.load(reader);
+            } catch (NoSuchFileException e) {
+                return metadata;
             }
             properties.stringPropertyNames().stream().sorted()
                     .forEach(name -> metadata.put(name, properties.getProperty(name)));
         }
-        return Optional.of(new StoredObject(bytes, metadata));
+        return metadata;
+    }
+
+    @Override
+    public Optional<ObjectInfo> head(String bucket, String key) throws IOException {
+        Path file = objectFile(bucket, key);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new ObjectInfo(Files.size(file), readMetadata(bucket, key)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static ObjectStoreException noSuchBucket(String bucket) {
+        return new ObjectStoreException(ObjectStoreException.Kind.NO_SUCH_BUCKET, "no such bucket: " + bucket);
     }
 
     @Override
     public List<String> list(String bucket, String prefix, Optional<String> after, int max) throws IOException {
         Path folder = bucketFolder(bucket);
         if (!Files.isDirectory(folder)) {
-            throw new NoSuchFileException(bucket, null, "no such bucket");
+            throw noSuchBucket(bucket);
         }
         TreeSet<String> keys = new TreeSet<>();
         try (Stream<Path> files = Files.walk(folder)) {

@@ -3,6 +3,7 @@ package cairn.delivery.trail;
 import cairn.delivery.logfile.GzipLogFile;
 import cairn.delivery.logfile.LogFileKeys;
 import cairn.delivery.objectstore.ObjectStore;
+import cairn.delivery.objectstore.ObjectStoreException;
 import cairn.model.record.ParsedRecord;
 import cairn.model.record.RecordProblem;
 import cairn.model.record.RecordReader;
@@ -13,6 +14,7 @@ import cairn.store.StoredEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -50,6 +52,7 @@ final class TrailRunner {
     private final Map<String, Group> files = new LinkedHashMap<>();
     private Instant lastSkip = Instant.EPOCH;
     private Instant retryAt = Instant.EPOCH;
+    private int failures;
 
     /** The records of one account and region in the batch. */
     private record Group(String account, String region, GzipLogFile file) {
@@ -269,32 +272,45 @@ final class TrailRunner {
 
     private boolean write(TrailState.Pending batch, Instant now) {
         Trail target = batch.trail();
+        ObjectStore.Encryption encryption = target.kmsKeyId().<ObjectStore.Encryption>map(ObjectStore.Encryption.Kms::new)
+                .orElse(ObjectStore.Encryption.S3_MANAGED);
         try {
-            if (!objects.bucketExists(target.s3BucketName())) {
-                fail(now, "NoSuchBucket");
-                return false;
-            }
             for (Group group : files.values()) {
                 GzipLogFile.Finished file = group.file().finish();
                 String unique = LogFileKeys.uniqueString(target.arn() + "/" + batch.first() + "/" + batch.last()
                         + "/" + group.account() + "/" + group.region());
                 String key = LogFileKeys.key(target.s3KeyPrefix(), group.account(), group.region(),
                         batch.delivered(), unique);
-                objects.put(target.s3BucketName(), key, file.bytes(), Map.of());
+                objects.put(target.s3BucketName(), key, file.bytes(), Map.of(), encryption);
             }
+        } catch (ObjectStoreException e) {
+            fail(now, e.code(), e.permanent(), e);
+            return false;
         } catch (IOException | UncheckedIOException e) {
-            LOG.log(Level.WARNING, "delivery of " + target.arn() + " failed, will try again", e);
-            fail(now, "InternalError: " + e.getMessage());
+            fail(now, "InternalError", false, e);
             return false;
         } finally {
             files.clear();
         }
         state.delivered(clock.instant());
+        failures = 0;
         return true;
     }
 
-    private void fail(Instant now, String error) {
+    /**
+     * Records the failure and when to try again: capped exponential backoff with jitter, from 1 s up to a minute for
+     * failures that time can mend (the store down, throttling), from 30 s up to 5 minutes for those it cannot (the
+     * bucket gone, access denied), so that a broken trail neither hammers its store nor waits long once mended.
+     */
+    private void fail(Instant now, String error, boolean permanent, Exception cause) {
+        failures++;
+        Duration base = permanent ? Duration.ofSeconds(30) : Duration.ofSeconds(1);
+        Duration cap = permanent ? Duration.ofMinutes(5) : Duration.ofMinutes(1);
+        long millis = Math.min(cap.toMillis(), base.toMillis() << Math.min(20, failures - 1));
+        long jittered = millis / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(millis / 2 + 1);
+        retryAt = now.plusMillis(jittered);
         state.failed(now, error);
-        retryAt = now.plus(config.interval());
+        LOG.log(Level.WARNING, "delivery of " + trail.arn() + " failed (" + error + ", attempt " + failures
+                + "); trying again in " + jittered + " ms: " + cause.getMessage());
     }
 }

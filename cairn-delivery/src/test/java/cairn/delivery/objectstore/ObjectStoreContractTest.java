@@ -2,22 +2,31 @@ package cairn.delivery.objectstore;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What every {@link ObjectStore} does, whatever keeps the objects. A subclass gives a fresh, empty store per test
- * and a way to create a bucket (the interface has none: buckets are made by the operator, not by trails).
+ * and a way to create a bucket (the interface has none: buckets are made by the operator, not by trails). Nothing
+ * here looks behind the interface, so the same tests hold for a real S3 server. Public so that stores in other
+ * packages (S3) can run it.
  */
-abstract class ObjectStoreContractTest {
+public abstract class ObjectStoreContractTest {
     protected static final String BUCKET = "audit-bucket";
     protected static final String OTHER_BUCKET = "other-bucket";
     protected static final String MISSING_BUCKET = "no-such-bucket";
@@ -108,10 +117,137 @@ abstract class ObjectStoreContractTest {
     }
 
     @Test
-    void put_missingBucket_throwsAndCreatesNothing() throws IOException {
+    void put_missingBucket_isNoSuchBucketAndCreatesNothing() throws IOException {
         assertThatThrownBy(() -> store.put(MISSING_BUCKET, "k", bytes("x"), Map.of()))
-                .isInstanceOf(IOException.class);
+                .isInstanceOfSatisfying(ObjectStoreException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ObjectStoreException.Kind.NO_SUCH_BUCKET);
+                    assertThat(e.code()).isEqualTo("NoSuchBucket");
+                    assertThat(e.permanent()).isTrue();
+                });
         assertThat(store.bucketExists(MISSING_BUCKET)).isFalse();
+    }
+
+    @Test
+    void get_missingBucket_isEmpty() throws IOException {
+        assertThat(store.get(MISSING_BUCKET, "k")).isEmpty();
+    }
+
+    @Test
+    void put_kmsEncryption_keepsBytesAndMetadata() throws IOException {
+        ObjectStore.Encryption kms = new ObjectStore.Encryption.Kms(
+                "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+        store.put(BUCKET, "AWSLogs/kms.json.gz", bytes("sealed"), Map.of("signature", "abc"), kms);
+        ObjectStore.StoredObject object = store.get(BUCKET, "AWSLogs/kms.json.gz").orElseThrow();
+        assertThat(object.bytes()).isEqualTo(bytes("sealed"));
+        assertThat(object.metadata()).isEqualTo(Map.of("signature", "abc"));
+    }
+
+    @Test
+    void put_s3ManagedEncryption_keepsBytes() throws IOException {
+        store.put(BUCKET, "k", bytes("x"), Map.of(), ObjectStore.Encryption.S3_MANAGED);
+        assertThat(store.get(BUCKET, "k").orElseThrow().bytes()).isEqualTo(bytes("x"));
+    }
+
+    @Test
+    void head_givesSizeAndMetadataWithoutBytes() throws IOException {
+        store.put(BUCKET, "AWSLogs/d.json.gz", bytes("twelve bytes"), Map.of("signature", "3a0b9c", "a", "1"));
+        ObjectStore.ObjectInfo info = store.head(BUCKET, "AWSLogs/d.json.gz").orElseThrow();
+        assertThat(info.size()).isEqualTo(12);
+        assertThat(info.metadata()).isEqualTo(Map.of("signature", "3a0b9c", "a", "1"));
+    }
+
+    @Test
+    void head_emptyObjectWithoutMetadata_isSizeZero() throws IOException {
+        store.put(BUCKET, "empty", new byte[0], Map.of());
+        ObjectStore.ObjectInfo info = store.head(BUCKET, "empty").orElseThrow();
+        assertThat(info.size()).isZero();
+        assertThat(info.metadata()).isEmpty();
+    }
+
+    @Test
+    void head_afterOverwrite_givesTheNewObject() throws IOException {
+        store.put(BUCKET, "k", bytes("old and longer"), Map.of("a", "1"));
+        store.put(BUCKET, "k", bytes("new"), Map.of("b", "2"));
+        assertThat(store.head(BUCKET, "k")).contains(new ObjectStore.ObjectInfo(3, Map.of("b", "2")));
+    }
+
+    @Test
+    void head_missingKey_isEmpty() throws IOException {
+        store.put(BUCKET, "other", bytes("x"), Map.of());
+        assertThat(store.head(BUCKET, "AWSLogs/none.json.gz")).isEmpty();
+        assertThat(store.head(OTHER_BUCKET, "other")).isEmpty();
+    }
+
+    @Test
+    void head_missingBucket_isEmpty() throws IOException {
+        assertThat(store.head(MISSING_BUCKET, "k")).isEmpty();
+    }
+
+    /** Keys as S3 allows them: characters that URLs, signatures and file systems treat specially. */
+    @ParameterizedTest
+    @ValueSource(strings = {"with space.json.gz", "a+b=c.json.gz", "100%/x%2Fy%20z", "ünïcödé/ключ/鍵.json.gz",
+            "emoji-\uD83D\uDE00", "q?x=1&y#z", "tilde~!$'()*,;:@[]", "dots..in/the.middle.", "trailing space ",
+            "AWSLogs/111122223333/CloudTrail/eu-west-1/2024/05/01/111122223333_CloudTrail_eu-west-1_a+b=.json.gz"})
+    void put_keyWithSpecialCharacters_roundTrips(String key) throws IOException {
+        store.put(BUCKET, key, bytes(key), Map.of("key-length", Integer.toString(key.length())));
+        assertThat(store.get(BUCKET, key).orElseThrow().bytes()).isEqualTo(bytes(key));
+        assertThat(store.head(BUCKET, key).orElseThrow().metadata())
+                .isEqualTo(Map.of("key-length", Integer.toString(key.length())));
+        assertThat(store.list(BUCKET, "", Optional.empty(), 10)).containsExactly(key);
+        assertThat(store.list(BUCKET, key, Optional.empty(), 10)).containsExactly(key);
+        store.delete(BUCKET, key);
+        assertThat(store.get(BUCKET, key)).isEmpty();
+        assertThat(store.list(BUCKET, "", Optional.empty(), 10)).isEmpty();
+    }
+
+    @Test
+    void list_keysWithSpecialCharacters_inOrder() throws IOException {
+        // No character from U+E000 to U+FFFF, where Java's order of strings and S3's order of UTF-8 bytes differ.
+        String emoji = "emoji-\uD83D\uDE00";
+        putKeys("ünïcödé", "with space", "a+b", "a b", "a%20b", "a=b", "Z", emoji, "鍵", "ключ");
+        assertThat(store.list(BUCKET, "", Optional.empty(), 100))
+                .containsExactly("Z", "a b", "a%20b", "a+b", "a=b", emoji, "with space", "ünïcödé", "ключ", "鍵");
+        assertThat(store.list(BUCKET, "", Optional.of("a+b"), 2)).containsExactly("a=b", emoji);
+    }
+
+    @Test
+    void put_largeObject_roundTrips() throws IOException {
+        byte[] large = new byte[20 * 1024 * 1024];
+        new Random(5).nextBytes(large);
+        store.put(BUCKET, "AWSLogs/large.json.gz", large, Map.of("signature", "abc"));
+        assertThat(store.head(BUCKET, "AWSLogs/large.json.gz"))
+                .contains(new ObjectStore.ObjectInfo(large.length, Map.of("signature", "abc")));
+        byte[] read = store.get(BUCKET, "AWSLogs/large.json.gz").orElseThrow().bytes();
+        assertThat(read.length).isEqualTo(large.length);
+        assertThat(Arrays.mismatch(read, large)).as("index of the first differing byte").isEqualTo(-1);
+    }
+
+    @Test
+    void put_fromManyThreads_keepsEveryObject() throws Exception {
+        int threads = 8;
+        int perThread = 25;
+        List<String> expected = new ArrayList<>();
+        try (ExecutorService executor = Executors.newFixedThreadPool(threads)) {
+            List<Future<?>> puts = new ArrayList<>();
+            for (int thread = 0; thread < threads; thread++) {
+                for (int i = 0; i < perThread; i++) {
+                    String key = "AWSLogs/%d/%02d.json.gz".formatted(thread, i);
+                    expected.add(key);
+                    puts.add(executor.submit(() -> {
+                        store.put(BUCKET, key, bytes(key), Map.of());
+                        return null;
+                    }));
+                }
+            }
+            for (Future<?> put : puts) {
+                put.get();
+            }
+        }
+        assertThat(store.list(BUCKET, "AWSLogs/", Optional.empty(), 1000))
+                .isEqualTo(expected.stream().sorted().toList());
+        for (String key : expected) {
+            assertThat(store.get(BUCKET, key).orElseThrow().bytes()).isEqualTo(bytes(key));
+        }
     }
 
     @Test
@@ -127,9 +263,10 @@ abstract class ObjectStoreContractTest {
     }
 
     @Test
-    void list_missingBucket_throws() {
+    void list_missingBucket_isNoSuchBucket() {
         assertThatThrownBy(() -> store.list(MISSING_BUCKET, "", Optional.empty(), 1000))
-                .isInstanceOf(IOException.class);
+                .isInstanceOfSatisfying(ObjectStoreException.class,
+                        e -> assertThat(e.kind()).isEqualTo(ObjectStoreException.Kind.NO_SUCH_BUCKET));
     }
 
     private void putKeys(String... keys) throws IOException {
@@ -211,6 +348,18 @@ abstract class ObjectStoreContractTest {
         putKeys("logs/a", "logs/b", "logs/c", "other/a");
         assertThat(store.list(BUCKET, "logs/", Optional.of("logs/a"), 1)).containsExactly("logs/b");
         assertThat(store.list(BUCKET, "logs/", Optional.of("logs/c"), 10)).isEmpty();
+        // A marker before the prefix lists from the prefix on; one after it lists nothing.
+        assertThat(store.list(BUCKET, "logs/", Optional.of("a"), 10))
+                .containsExactly("logs/a", "logs/b", "logs/c");
+        assertThat(store.list(BUCKET, "logs/", Optional.of("m"), 10)).isEmpty();
+    }
+
+    @Test
+    void list_afterAndMax_giveTheNextPage() throws IOException {
+        putKeys("a", "b", "c", "d", "e");
+        assertThat(store.list(BUCKET, "", Optional.of("b"), 2)).containsExactly("c", "d");
+        assertThat(store.list(BUCKET, "", Optional.of("d"), 2)).containsExactly("e");
+        assertThat(store.list(BUCKET, "", Optional.of("a"), 0)).isEmpty();
     }
 
     @Test
@@ -228,6 +377,15 @@ abstract class ObjectStoreContractTest {
     void delete_missingKey_doesNothing() throws IOException {
         store.put(BUCKET, "k", bytes("x"), Map.of());
         store.delete(BUCKET, "not-there");
+        store.delete(OTHER_BUCKET, "k");
         assertThat(store.list(BUCKET, "", Optional.empty(), 10)).containsExactly("k");
+    }
+
+    @Test
+    void delete_thenHead_isEmpty() throws IOException {
+        store.put(BUCKET, "k", bytes("x"), Map.of("a", "1"));
+        store.delete(BUCKET, "k");
+        assertThat(store.head(BUCKET, "k")).isEmpty();
+        store.delete(BUCKET, "k");
     }
 }

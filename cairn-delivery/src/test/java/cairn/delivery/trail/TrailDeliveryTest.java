@@ -603,15 +603,16 @@ final class TrailDeliveryTest {
                 Optional.empty(), Optional.of("NoSuchBucket")));
         List<byte[]> second = append(ACCOUNT, "eu-west-1", 2);
 
+        // A missing bucket is a failure time alone does not mend: the first retry comes after 15 to 30 s.
         objects.createBucket(BUCKET);
         delivery.runOnce();
-        clock.advance(Duration.ofMillis(999));
+        clock.advance(Duration.ofMillis(14_999));
         delivery.runOnce();
         assertThat(stored(objects, BUCKET)).isEmpty();
         assertThat(delivery.status(trail).latestError()).hasValue("NoSuchBucket");
 
-        clock.advance(Duration.ofMillis(1));
-        Instant retried = START.plusSeconds(2);
+        clock.advance(Duration.ofMillis(15_001));
+        Instant retried = FIRST_DELIVERY.plusSeconds(30);
         delivery.runOnce();
         assertThat(delivered(objects, BUCKET).values()).containsExactly(logFile(first));
         assertThat(delivery.status(trail)).isEqualTo(status(Optional.of(FIRST_DELIVERY), Optional.of(retried),
@@ -644,7 +645,7 @@ final class TrailDeliveryTest {
         assertThat(delivery.status(trail).latestSuccess()).hasValue(FIRST_DELIVERY);
 
         objects.createBucket(BUCKET);
-        clock.advance(INTERVAL);
+        clock.advance(Duration.ofSeconds(30));
         delivery.runOnce();
         assertThat(delivered(objects, BUCKET).values()).containsExactly(logFile(second));
     }
@@ -672,7 +673,7 @@ final class TrailDeliveryTest {
         assertThat(delivery.status(trail).latestError()).hasValue("NoSuchBucket");
 
         objects.createBucket(BUCKET);
-        clock.advance(INTERVAL);
+        clock.advance(Duration.ofSeconds(30));
         delivery.runOnce();
         clock.advance(INTERVAL);
         delivery.runOnce();

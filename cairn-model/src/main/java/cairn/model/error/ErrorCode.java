@@ -34,6 +34,8 @@ public enum ErrorCode {
     CLOUDTRAIL_ARN_INVALID("CloudTrailARNInvalidException"),
     INVALID_HOME_REGION("InvalidHomeRegionException"),
     S3_BUCKET_DOES_NOT_EXIST("S3BucketDoesNotExistException"),
+    INSUFFICIENT_S3_BUCKET_POLICY("InsufficientS3BucketPolicyException"),
+    INVALID_KMS_KEY_ID("InvalidKmsKeyIdException"),
     INVALID_S3_BUCKET_NAME("InvalidS3BucketNameException"),
     INVALID_S3_PREFIX("InvalidS3PrefixException"),
     INVALID_PARAMETER_COMBINATION("InvalidParameterCombinationException"),

@@ -10,12 +10,13 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A trail as CloudTrail describes it (spec 4.3): where it delivers ({@code s3BucketName}, {@code s3KeyPrefix}), which
- * regions it covers, whether it is logging now (with the times logging last started and stopped), and its custom event
- * selectors, if any.
+ * regions it covers, whether it is logging now (with the times logging last started and stopped), its custom event
+ * selectors, if any, and the KMS key its files are encrypted with by the store (SSE-KMS), if any.
  */
 public record Trail(String accountId, String name, String homeRegion, String s3BucketName,
                     Optional<String> s3KeyPrefix, boolean includeGlobalServiceEvents, boolean multiRegion,
-                    boolean logFileValidation, Logging logging, Optional<EventSelectors> selectors) {
+                    boolean logFileValidation, Logging logging, Optional<EventSelectors> selectors,
+                    Optional<String> kmsKeyId) {
     public Trail {
         requireNonNull(accountId, "accountId is null");
         requireNonNull(name, "name is null");
@@ -24,6 +25,15 @@ public record Trail(String accountId, String name, String homeRegion, String s3B
         requireNonNull(s3KeyPrefix, "s3KeyPrefix is null");
         requireNonNull(logging, "logging is null");
         requireNonNull(selectors, "selectors is null");
+        requireNonNull(kmsKeyId, "kmsKeyId is null");
+    }
+
+    /** A trail whose files the store encrypts with its own keys (no KMS key). */
+    public Trail(String accountId, String name, String homeRegion, String s3BucketName, Optional<String> s3KeyPrefix,
+                 boolean includeGlobalServiceEvents, boolean multiRegion, boolean logFileValidation, Logging logging,
+                 Optional<EventSelectors> selectors) {
+        this(accountId, name, homeRegion, s3BucketName, s3KeyPrefix, includeGlobalServiceEvents, multiRegion,
+                logFileValidation, logging, selectors, Optional.empty());
     }
 
     /** Whether the trail delivers, and since or until when. */
@@ -82,12 +92,12 @@ public record Trail(String accountId, String name, String homeRegion, String s3B
 
     public Trail withLogging(Logging newLogging) {
         return new Trail(accountId, name, homeRegion, s3BucketName, s3KeyPrefix, includeGlobalServiceEvents,
-                multiRegion, logFileValidation, newLogging, selectors);
+                multiRegion, logFileValidation, newLogging, selectors, kmsKeyId);
     }
 
     public Trail withSelectors(EventSelectors newSelectors) {
         return new Trail(accountId, name, homeRegion, s3BucketName, s3KeyPrefix, includeGlobalServiceEvents,
-                multiRegion, logFileValidation, logging, Optional.of(newSelectors));
+                multiRegion, logFileValidation, logging, Optional.of(newSelectors), kmsKeyId);
     }
 
     /** The selectors in force: the custom ones, or CloudTrail's default (all management events). */

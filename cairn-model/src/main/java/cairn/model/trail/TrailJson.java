@@ -21,6 +21,7 @@ public final class TrailJson {
         trail.logging().started().ifPresent(at -> node.put("startedLogging", at.toString()));
         trail.logging().stopped().ifPresent(at -> node.put("stoppedLogging", at.toString()));
         trail.selectors().ifPresent(selectors -> selectors.writeTo(node.putObject("selectors")));
+        trail.kmsKeyId().ifPresent(key -> node.put("kmsKeyId", key));
     }
 
     public static Trail read(JsonNode node) {
@@ -32,7 +33,8 @@ public final class TrailJson {
                         .map(Instant::parse), text(node, "stoppedLogging").map(Instant::parse)),
                 node.has("selectors") ? Optional.of(EventSelectors.parse(
                         node.get("selectors").get("EventSelectors"),
-                        node.get("selectors").get("AdvancedEventSelectors"))) : Optional.empty());
+                        node.get("selectors").get("AdvancedEventSelectors"))) : Optional.empty(),
+                text(node, "kmsKeyId"));
     }
 
     private static Optional<String> text(JsonNode node, String field) {

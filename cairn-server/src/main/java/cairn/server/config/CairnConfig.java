@@ -1,5 +1,6 @@
 package cairn.server.config;
 
+import cairn.delivery.objectstore.s3.S3Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import static java.util.Objects.requireNonNull;
  * with every problem listed at once.
  */
 public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest ingest, History history,
-                          Delivery delivery) {
+                          Delivery delivery, List<S3Settings> s3) {
     public CairnConfig {
         requireNonNull(server, "server is null");
         requireNonNull(dataDirectory, "dataDirectory is null");
@@ -29,6 +30,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         requireNonNull(ingest, "ingest is null");
         requireNonNull(history, "history is null");
         requireNonNull(delivery, "delivery is null");
+        s3 = List.copyOf(s3);
     }
 
     /**
@@ -109,6 +111,64 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
 
     public static final Map<String, String> DEFAULTS = defaults();
 
+    /**
+     * The keys of each S3 connection named in {@code s3.connections}, {@code s3.<name>.<key>}, with their defaults
+     * (null: none).
+     */
+    public static final Map<String, String> S3_DEFAULTS = s3Defaults();
+
+    private static Map<String, String> s3Defaults() {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("endpoint", null);
+        values.put("region", "us-east-1");
+        values.put("path-style", "true");
+        values.put("access-key-id", null);
+        values.put("secret-access-key", null);
+        values.put("session-token", null);
+        values.put("ca-file", null);
+        values.put("timeout", "30s");
+        values.put("multipart-threshold", "16MB");
+        values.put("buckets", null);
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
+    private static final java.util.regex.Pattern CONNECTION_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
+    /** The connection names a value of {@code s3.connections} gives (bad names are left to the checks). */
+    private static List<String> connectionNames(String text) {
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(text.split(",")).map(String::strip).filter(name -> !name.isEmpty()).toList();
+    }
+
+    /** Every key this configuration knows: the fixed ones and those of the S3 connections it names. */
+    private static java.util.Set<String> knownKeys(String connections) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>(DEFAULTS.keySet());
+        for (String name : connectionNames(connections)) {
+            for (String field : S3_DEFAULTS.keySet()) {
+                keys.add("s3." + name + "." + field);
+            }
+        }
+        return keys;
+    }
+
+    /** Puts the environment's values of the keys over {@code merged}: the fixed keys, then the connections' ones. */
+    private static void overrideFromEnvironment(Map<String, String> merged, Map<String, String> environment) {
+        for (String key : DEFAULTS.keySet()) {
+            String variable = environmentName(key);
+            if (environment.containsKey(variable)) {
+                merged.put(key, environment.get(variable));
+            }
+        }
+        for (String key : knownKeys(merged.get("s3.connections"))) {
+            String variable = environmentName(key);
+            if (!DEFAULTS.containsKey(key) && environment.containsKey(variable)) {
+                merged.put(key, environment.get(variable));
+            }
+        }
+    }
+
     private static Map<String, String> defaults() {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("server.host", "127.0.0.1");
@@ -127,6 +187,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         values.put("delivery.max-file-size", "50MB");
         values.put("delivery.compression-threads", "auto");
         values.put("delivery.create-buckets", "false");
+        values.put("s3.connections", "");
         return Map.copyOf(values);
     }
 
@@ -147,12 +208,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
             throws IOException {
         Map<String, String> fromFile = file.isPresent() ? readFile(file.get()) : Map.of();
         Map<String, String> merged = new LinkedHashMap<>(fromFile);
-        for (String key : DEFAULTS.keySet()) {
-            String variable = environmentName(key);
-            if (environment.containsKey(variable)) {
-                merged.put(key, environment.get(variable));
-            }
-        }
+        overrideFromEnvironment(merged, environment);
         merged.putAll(explicit);
         return build(merged, environment);
     }
@@ -185,12 +241,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
      */
     public static CairnConfig load(Map<String, String> explicit, Map<String, String> environment) {
         Map<String, String> merged = new LinkedHashMap<>(explicit);
-        for (String key : DEFAULTS.keySet()) {
-            String variable = environmentName(key);
-            if (environment.containsKey(variable)) {
-                merged.put(key, environment.get(variable));
-            }
-        }
+        overrideFromEnvironment(merged, environment);
         return build(merged, environment);
     }
 
@@ -198,15 +249,16 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
     private static CairnConfig build(Map<String, String> explicit, Map<String, String> environment) {
         List<String> problems = new ArrayList<>();
         Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        java.util.Set<String> known = knownKeys(explicit.getOrDefault("s3.connections", ""));
         for (Map.Entry<String, String> entry : explicit.entrySet()) {
-            if (!DEFAULTS.containsKey(entry.getKey())) {
+            if (!known.contains(entry.getKey())) {
                 problems.add("unknown key: " + entry.getKey());
             } else {
                 values.put(entry.getKey(), entry.getValue());
             }
         }
         for (Map.Entry<String, String> entry : environment.entrySet()) {
-            if (entry.getKey().startsWith("CAIRN_") && DEFAULTS.keySet().stream()
+            if (entry.getKey().startsWith("CAIRN_") && known.stream()
                     .noneMatch(key -> environmentName(key).equals(entry.getKey()))
                     && !entry.getKey().equals("CAIRN_JAVA_OPTS")) {
                 problems.add("unknown environment variable: " + entry.getKey());
@@ -236,12 +288,83 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
             problems.add("ingest.max-request-size (" + maxRequest + " bytes) must be at most half of "
                     + "store.segment-size (" + segmentBytes + " bytes), so that a whole batch fits in one segment");
         }
+        List<S3Settings> connections = s3Connections(values, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new CairnConfig(new Server(host, port, regions), data, new Store(segmentBytes),
                 new Ingest(maxRequest, maxRecords), new History(retention, tokenTtl, multi, check),
-                new Delivery(interval, gzipLevel, maxFile, threads, createBuckets));
+                new Delivery(interval, gzipLevel, maxFile, threads, createBuckets), connections);
+    }
+
+    /** The S3 connections, each checked; a bucket may live in one connection only, and {@code *} in one at most. */
+    private static List<S3Settings> s3Connections(Map<String, String> values, List<String> problems) {
+        List<S3Settings> connections = new ArrayList<>();
+        Map<String, String> owners = new LinkedHashMap<>();
+        for (String name : connectionNames(values.get("s3.connections"))) {
+            if (!CONNECTION_NAME.matcher(name).matches()) {
+                problems.add("s3.connections: not a connection name (a-z, 0-9 and -, starting with a letter): "
+                        + name);
+                continue;
+            }
+            String prefix = "s3." + name + ".";
+            Map<String, String> fields = new LinkedHashMap<>();
+            S3_DEFAULTS.forEach((field, fallback) -> fields.put(prefix + field, values.getOrDefault(prefix + field,
+                    fallback)));
+            int before = problems.size();
+            for (Map.Entry<String, String> field : fields.entrySet()) {
+                if (field.getValue() != null && field.getValue().isBlank()) {
+                    problems.add(field.getKey() + ": empty");
+                }
+            }
+            if (problems.size() > before) {
+                continue;
+            }
+            Reader reader = new Reader(fields, problems);
+            java.net.URI endpoint = fields.get(prefix + "endpoint") == null ? null
+                    : reader.get(prefix + "endpoint", text -> {
+                        java.net.URI uri = java.net.URI.create(text);
+                        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+                                || uri.getHost() == null) {
+                            throw new IllegalArgumentException("not an http or https URL: " + text);
+                        }
+                        return uri;
+                    });
+            String region = reader.get(prefix + "region", text -> text);
+            Boolean pathStyle = reader.get(prefix + "path-style", CairnConfig::bool);
+            Path caFile = fields.get(prefix + "ca-file") == null ? null : reader.get(prefix + "ca-file", text -> {
+                Path file = Path.of(text);
+                if (!Files.isReadable(file)) {
+                    throw new IllegalArgumentException("cannot read " + file);
+                }
+                return file;
+            });
+            Duration timeout = reader.get(prefix + "timeout", text -> durationAtLeast(text, Duration.ofMillis(100)));
+            Long threshold = reader.get(prefix + "multipart-threshold", text -> sizeIn(text,
+                    S3Settings.MIN_PART_BYTES, 5L << 30));
+            List<String> buckets = fields.get(prefix + "buckets") == null ? List.of()
+                    : connectionNames(fields.get(prefix + "buckets"));
+            if (buckets.isEmpty()) {
+                problems.add(prefix + "buckets: give the buckets that live in this connection (or *)");
+            }
+            for (String bucket : buckets) {
+                String previous = owners.put(bucket, name);
+                if (previous != null) {
+                    problems.add(prefix + "buckets: " + bucket + " is in connection " + previous + " already");
+                }
+            }
+            if ((fields.get(prefix + "access-key-id") == null) != (fields.get(prefix + "secret-access-key") == null)) {
+                problems.add(prefix + "access-key-id and " + prefix + "secret-access-key go together");
+            }
+            if (problems.size() == before) {
+                connections.add(new S3Settings(name, Optional.ofNullable(endpoint), region, pathStyle,
+                        Optional.ofNullable(fields.get(prefix + "access-key-id")),
+                        Optional.ofNullable(fields.get(prefix + "secret-access-key")),
+                        Optional.ofNullable(fields.get(prefix + "session-token")), Optional.ofNullable(caFile),
+                        timeout, threshold, buckets));
+            }
+        }
+        return connections;
     }
 
     public static String environmentName(String key) {

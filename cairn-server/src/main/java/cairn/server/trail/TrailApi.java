@@ -1,6 +1,7 @@
 package cairn.server.trail;
 
-import cairn.delivery.objectstore.LocalObjectStore;
+import cairn.delivery.objectstore.ObjectStoreException;
+import cairn.delivery.objectstore.RoutedObjectStore;
 import cairn.delivery.trail.TrailDelivery;
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
@@ -37,10 +38,13 @@ public final class TrailApi {
     /** The ARN of any CloudTrail resource; its group is the resource type ({@code eventdatastore}, ...). */
     private static final Pattern CLOUDTRAIL_ARN = Pattern.compile("arn:aws:cloudtrail:[^:]+:\\d{12}:([a-z]+)/.+");
     private static final int MAX_LIST_TAGS_RESOURCES = 20;
+    private static final Pattern KMS_KEY_ID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+            + "[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]{1,250}"
+            + "|arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key/[A-Za-z0-9-]{1,64}|alias/[A-Za-z0-9/_-]{1,250})");
 
     private final Trails trails;
     private final TrailTags tags;
-    private final LocalObjectStore buckets;
+    private final RoutedObjectStore buckets;
     private final boolean createBuckets;
     private final TrailDelivery delivery;
     private final Runnable settleAudit;
@@ -53,7 +57,7 @@ public final class TrailApi {
      * far are in the log, so that StartLogging and StopLogging cut the log after them. {@code regions}: the
      * configured ones (empty: any).
      */
-    public TrailApi(Trails trails, TrailTags tags, LocalObjectStore buckets, boolean createBuckets,
+    public TrailApi(Trails trails, TrailTags tags, RoutedObjectStore buckets, boolean createBuckets,
                     TrailDelivery delivery, Runnable settleAudit, List<String> regions, Clock clock) {
         this.trails = requireNonNull(trails, "trails is null");
         this.tags = requireNonNull(tags, "tags is null");
@@ -154,10 +158,12 @@ public final class TrailApi {
         boolean global = bool(request, "IncludeGlobalServiceEvents", true);
         checkGlobal(multiRegion, global);
         Trail trail = new Trail(caller.accountId(), name, region, bucket, prefixOf(request), global, multiRegion,
-                bool(request, "EnableLogFileValidation", false), Trail.Logging.NEVER, Optional.empty());
+                bool(request, "EnableLogFileValidation", false), Trail.Logging.NEVER, Optional.empty(),
+                text(request, "KmsKeyId").filter(value -> !value.isEmpty()));
         JsonNode tagsList = request.get("TagsList");
         List<TrailTags.Tag> tagged = tagsList == null || tagsList.isNull() ? List.of() : TrailTags.parse(tagsList);
         TrailTags.checkNew(trail.arn(), tagged);
+        checkBucket(trail);
         trails.add(trail, regions);
         ensureBucket(trail);
         tags.set(trail.arn(), tagged);
@@ -222,10 +228,16 @@ public final class TrailApi {
         boolean global = bool(request, "IncludeGlobalServiceEvents", trail.includeGlobalServiceEvents());
         checkGlobal(multiRegion, global);
         Optional<String> prefix = request.has("S3KeyPrefix") ? prefixOf(request) : trail.s3KeyPrefix();
+        Optional<String> kmsKeyId = request.has("KmsKeyId")
+                ? text(request, "KmsKeyId").filter(value -> !value.isEmpty()) : trail.kmsKeyId();
         Trail updated = new Trail(trail.accountId(), trail.name(), trail.homeRegion(),
                 bucket.orElse(trail.s3BucketName()), prefix, global, multiRegion,
                 bool(request, "EnableLogFileValidation", trail.logFileValidation()), trail.logging(),
-                trail.selectors());
+                trail.selectors(), kmsKeyId);
+        if (!updated.s3BucketName().equals(trail.s3BucketName()) || !updated.s3KeyPrefix().equals(trail.s3KeyPrefix())
+                || !updated.kmsKeyId().equals(trail.kmsKeyId())) {
+            checkBucket(updated);
+        }
         Trail saved = trails.replace(trail, updated, regions);
         ensureBucket(saved);
         return write(json -> writeTrailFields(json, saved, false));
@@ -239,8 +251,8 @@ public final class TrailApi {
     private void checkDelivery(JsonNode request, Optional<String> bucket) {
         bucket.ifPresent(TrailNames::checkBucketName);
         prefixOf(request).ifPresent(TrailNames::checkPrefix);
-        for (String unsupported : List.of("SnsTopicName", "KmsKeyId", "CloudWatchLogsLogGroupArn",
-                "CloudWatchLogsRoleArn")) {
+        text(request, "KmsKeyId").filter(value -> !value.isEmpty()).ifPresent(TrailApi::checkKmsKeyId);
+        for (String unsupported : List.of("SnsTopicName", "CloudWatchLogsLogGroupArn", "CloudWatchLogsRoleArn")) {
             if (text(request, unsupported).filter(value -> !value.isEmpty()).isPresent()) {
                 throw new CloudTrailException(ErrorCode.UNSUPPORTED_OPERATION, "Cairn does not support "
                         + unsupported + " on trails yet.");
@@ -250,17 +262,66 @@ public final class TrailApi {
             throw new CloudTrailException(ErrorCode.UNSUPPORTED_OPERATION,
                     "Cairn does not support organization trails yet.");
         }
-        if (bucket.isPresent() && !createBuckets && !buckets.bucketExists(bucket.get())) {
-            throw new CloudTrailException(ErrorCode.S3_BUCKET_DOES_NOT_EXIST, "S3 bucket " + bucket.get()
-                    + " does not exist.");
+    }
+
+    /** A KMS key as CloudTrail takes it: a key ID, an alias name, or a key or alias ARN. */
+    private static void checkKmsKeyId(String keyId) {
+        if (!KMS_KEY_ID.matcher(keyId).matches()) {
+            throw new CloudTrailException(ErrorCode.INVALID_KMS_KEY_ID, "KmsKeyId must be a KMS key ID, an alias "
+                    + "(alias/...), or a key or alias ARN: " + keyId);
         }
     }
 
-    /** Creates the trail's bucket when the server is set to create missing ones. */
+    /**
+     * The trail's bucket exists (or Cairn may create it, for a local one) and takes objects under the trail's prefix:
+     * an S3 bucket is checked by writing and deleting a small object, as a delivery would. A KMS key needs an S3
+     * bucket (the local store does not encrypt).
+     */
+    private void checkBucket(Trail trail) {
+        String bucket = trail.s3BucketName();
+        if (buckets.isLocal(bucket)) {
+            if (trail.kmsKeyId().isPresent()) {
+                throw new CloudTrailException(ErrorCode.UNSUPPORTED_OPERATION, "Bucket " + bucket + " is a local "
+                        + "bucket, which Cairn does not encrypt with KMS keys yet; KmsKeyId needs an S3 bucket.");
+            }
+            if (!createBuckets && !buckets.local().bucketExists(bucket)) {
+                throw new CloudTrailException(ErrorCode.S3_BUCKET_DOES_NOT_EXIST, "S3 bucket " + bucket
+                        + " does not exist.");
+            }
+            return;
+        }
+        String probe = trail.s3KeyPrefix().map(prefix -> prefix.endsWith("/") ? prefix : prefix + "/").orElse("")
+                + "AWSLogs/" + trail.accountId() + "/CloudTrail/cairn-write-check";
+        try {
+            if (!buckets.bucketExists(bucket)) {
+                throw new CloudTrailException(ErrorCode.S3_BUCKET_DOES_NOT_EXIST, "S3 bucket " + bucket
+                        + " does not exist.");
+            }
+            buckets.put(bucket, probe, new byte[0], java.util.Map.of(), trail.kmsKeyId()
+                    .<cairn.delivery.objectstore.ObjectStore.Encryption>map(
+                            cairn.delivery.objectstore.ObjectStore.Encryption.Kms::new)
+                    .orElse(cairn.delivery.objectstore.ObjectStore.Encryption.S3_MANAGED));
+            buckets.delete(bucket, probe);
+        } catch (ObjectStoreException e) {
+            throw switch (e.kind()) {
+                case NO_SUCH_BUCKET -> new CloudTrailException(ErrorCode.S3_BUCKET_DOES_NOT_EXIST, "S3 bucket "
+                        + bucket + " does not exist.");
+                case ACCESS_DENIED -> new CloudTrailException(ErrorCode.INSUFFICIENT_S3_BUCKET_POLICY,
+                        "Incorrect S3 bucket policy is detected for bucket: " + bucket);
+                default -> new CloudTrailException(ErrorCode.SERVICE_UNAVAILABLE, "Cannot reach the store of "
+                        + "bucket " + bucket + " to check it (" + e.code() + "); try again.");
+            };
+        } catch (IOException e) {
+            throw new CloudTrailException(ErrorCode.SERVICE_UNAVAILABLE, "Cannot reach the store of bucket "
+                    + bucket + " to check it; try again.");
+        }
+    }
+
+    /** Creates the trail's bucket when the server is set to create missing local ones. */
     private void ensureBucket(Trail trail) {
-        if (createBuckets) {
+        if (createBuckets && buckets.isLocal(trail.s3BucketName())) {
             try {
-                buckets.createBucket(trail.s3BucketName());
+                buckets.local().createBucket(trail.s3BucketName());
             } catch (IOException e) {
                 throw new UncheckedIOException("could not create bucket " + trail.s3BucketName(), e);
             }
@@ -390,6 +451,9 @@ public final class TrailApi {
         }
         json.writeStringField("TrailARN", trail.arn());
         json.writeBooleanField("LogFileValidationEnabled", trail.logFileValidation());
+        if (trail.kmsKeyId().isPresent()) {
+            json.writeStringField("KmsKeyId", trail.kmsKeyId().get());
+        }
         if (described) {
             json.writeBooleanField("HasCustomEventSelectors", trail.selectors().isPresent());
             json.writeBooleanField("HasInsightSelectors", false);

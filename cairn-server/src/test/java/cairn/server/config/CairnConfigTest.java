@@ -24,7 +24,7 @@ final class CairnConfigTest {
                 new CairnConfig.Store(128L << 20), new CairnConfig.Ingest(16L << 20, 10_000),
                 new CairnConfig.History(Duration.ofDays(90), Duration.ofHours(24), false, Duration.ofMinutes(1)),
                 new CairnConfig.Delivery(Duration.ofSeconds(60), 6, 50L << 20,
-                        Runtime.getRuntime().availableProcessors(), false)));
+                        Runtime.getRuntime().availableProcessors(), false), List.of()));
     }
 
     @Test
@@ -52,7 +52,7 @@ final class CairnConfigTest {
         assertThat(config).isEqualTo(new CairnConfig(new CairnConfig.Server("0.0.0.0", 9000, List.of("us-east-1")),
                 Path.of("/var/lib/cairn"), new CairnConfig.Store(64L << 20), new CairnConfig.Ingest(2L << 20, 500),
                 new CairnConfig.History(Duration.ofDays(30), Duration.ofMinutes(15), true, Duration.ofSeconds(30)),
-                new CairnConfig.Delivery(Duration.ofSeconds(5), 1, 10L << 20, 3, true)));
+                new CairnConfig.Delivery(Duration.ofSeconds(5), 1, 10L << 20, 3, true), List.of()));
     }
 
     @Test
