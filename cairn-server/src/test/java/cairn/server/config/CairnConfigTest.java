@@ -1,8 +1,10 @@
 package cairn.server.config;
 
+import cairn.delivery.objectstore.s3.S3Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,5 +102,57 @@ final class CairnConfigTest {
         Files.writeString(file, "server.port 8000\n");
         assertThatThrownBy(() -> CairnConfig.load(Optional.of(file), Map.of()))
                 .hasMessageContaining("bad.conf:1: expected key = value, found: server.port 8000");
+    }
+
+    @Test
+    void load_s3Connections_everyKeyReadAndEnvironmentOverrides() throws Exception {
+        Path ca = folder.resolve("ca.pem");
+        Files.writeString(ca, "not read here");
+        Path file = folder.resolve("s3.conf");
+        Files.writeString(file, """
+                s3.connections = minio, aws
+                s3.minio.endpoint = https://minio.internal:9000
+                s3.minio.region = eu-west-1
+                s3.minio.path-style = true
+                s3.minio.access-key-id = AKIDMINIO
+                s3.minio.secret-access-key = secret
+                s3.minio.session-token = token
+                s3.minio.ca-file = %s
+                s3.minio.timeout = 10s
+                s3.minio.multipart-threshold = 8MB
+                s3.minio.buckets = audit-a, audit-b
+                s3.aws.path-style = false
+                s3.aws.buckets = *
+                """.formatted(ca));
+        CairnConfig config = CairnConfig.load(Optional.of(file), Map.of("CAIRN_S3_AWS_REGION", "ap-south-1"));
+        assertThat(config.s3()).containsExactly(
+                new S3Settings("minio", Optional.of(URI.create("https://minio.internal:9000")), "eu-west-1", true,
+                        Optional.of("AKIDMINIO"), Optional.of("secret"), Optional.of("token"), Optional.of(ca),
+                        Duration.ofSeconds(10), 8L << 20, List.of("audit-a", "audit-b")),
+                new S3Settings("aws", Optional.empty(), "ap-south-1", false, Optional.empty(), Optional.empty(),
+                        Optional.empty(), Optional.empty(), Duration.ofSeconds(30), 16L << 20, List.of("*")));
+    }
+
+    @Test
+    void load_badS3Connections_areAllReportedTogether() {
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        values.put("s3.connections", "one,two,Bad_Name");
+        values.put("s3.one.endpoint", "ftp://host");
+        values.put("s3.one.access-key-id", "AKID");
+        values.put("s3.one.buckets", "shared");
+        values.put("s3.two.buckets", "shared");
+        values.put("s3.two.multipart-threshold", "1MB");
+        values.put("s3.three.region", "us-east-1");
+        assertThatThrownBy(() -> CairnConfig.load(values, Map.of("CAIRN_S3_FOUR_REGION", "x")))
+                .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactlyInAnyOrder(
+                                "unknown key: s3.three.region",
+                                "unknown environment variable: CAIRN_S3_FOUR_REGION",
+                                "s3.connections: not a connection name (a-z, 0-9 and -, starting with a letter): "
+                                        + "Bad_Name",
+                                "s3.one.endpoint: not an http or https URL: ftp://host",
+                                "s3.one.access-key-id and s3.one.secret-access-key go together",
+                                "s3.two.multipart-threshold: must be between 5242880 and 5368709120 bytes: 1MB",
+                                "s3.two.buckets: shared is in connection one already"));
     }
 }
