@@ -39,18 +39,20 @@ public final class CairnServer implements AutoCloseable {
     private final Installation installation;
     private final TrailDelivery delivery;
     private final RoutedObjectStore buckets;
+    private final java.nio.file.Path dataDirectory;
     private final WebServer webServer;
     private final ScheduledExecutorService maintenance;
 
     private CairnServer(EventStore store, EventHistory history, SelfAudit audit, Installation installation,
-                        TrailDelivery delivery, RoutedObjectStore buckets, WebServer webServer,
-                        ScheduledExecutorService maintenance) {
+                        TrailDelivery delivery, RoutedObjectStore buckets, java.nio.file.Path dataDirectory,
+                        WebServer webServer, ScheduledExecutorService maintenance) {
         this.store = store;
         this.history = history;
         this.audit = audit;
         this.installation = installation;
         this.delivery = delivery;
         this.buckets = buckets;
+        this.dataDirectory = dataDirectory;
         this.webServer = webServer;
         this.maintenance = maintenance;
     }
@@ -94,8 +96,8 @@ public final class CairnServer implements AutoCloseable {
             return thread;
         });
         long every = config.history().retentionCheckInterval().toMillis();
-        CairnServer server = new CairnServer(store, history, audit, installation, delivery, buckets, webServer,
-                maintenance);
+        CairnServer server = new CairnServer(store, history, audit, installation, delivery, buckets,
+                config.dataDirectory(), webServer, maintenance);
         maintenance.scheduleWithFixedDelay(server::expireQuietly, every, every, TimeUnit.MILLISECONDS);
         return server;
     }
@@ -141,7 +143,14 @@ public final class CairnServer implements AutoCloseable {
             if (deleted > 0) {
                 LOG.info("retention: deleted " + deleted + " segment(s) older than the retention");
             }
-        } catch (RuntimeException e) {
+            int kept = history.segmentsPastRetention();
+            if (kept > 0) {
+                java.nio.file.FileStore disk = java.nio.file.Files.getFileStore(dataDirectory);
+                LOG.warning("retention: " + kept + " segment(s) past the retention are kept because a trail has yet "
+                        + "to deliver them (see GetTrailStatus' LatestDeliveryError); " + (disk.getUsableSpace() >> 20)
+                        + " MB of " + (disk.getTotalSpace() >> 20) + " MB free on the data folder's disk");
+            }
+        } catch (RuntimeException | IOException e) {
             LOG.log(Level.WARNING, "retention check failed", e);
         }
     }

@@ -314,6 +314,22 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
+    /** The closed segments whose events are all older than {@code horizon}: what expiry could delete. */
+    public int segmentsOlderThan(long horizon) {
+        lock.readLock().lock();
+        try {
+            int count = 0;
+            for (int i = 0; i < segments.size() - 1; i++) {
+                if (segments.get(i).index().maxTime() < horizon) {
+                    count++;
+                }
+            }
+            return count;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The offset the next appended record will get. */
     public long nextOffset() {
         lock.readLock().lock();

@@ -68,6 +68,11 @@ public final class EventHistory {
         return expire(Long.MAX_VALUE);
     }
 
+    /** How many segments are past the retention and still on disk (kept for a trail, or not expired yet). */
+    public int segmentsPastRetention() {
+        return store.segmentsOlderThan(horizon());
+    }
+
     /** As {@link #expire()}, keeping the records from offset {@code keepFrom} on (trails have yet to deliver them). */
     public int expire(long keepFrom) {
         return store.expireBefore(horizon(), keepFrom).join();
