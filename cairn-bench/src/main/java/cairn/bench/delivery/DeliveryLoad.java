@@ -71,6 +71,9 @@ public final class DeliveryLoad {
                 medians.add(prefix + "compression ratio", result.ratio);
                 medians.add(prefix + "gzip command events/s (1 core)", result.gzipCommandPerSecond);
                 medians.add(prefix + "ingest with trail / without", result.ingestPerSecond / alone.ingestPerSecond);
+                if (result.uploadCeiling > 0) {
+                    medians.add(prefix + "aws s3 cp of the same files, events/s", result.uploadCeiling);
+                }
             }
         }
         System.out.println();
@@ -83,7 +86,7 @@ public final class DeliveryLoad {
     }
 
     private record Result(double ingestPerSecond, double deliveredPerSecond, double p50, double p99, double max,
-                          double ratio, double gzipCommandPerSecond, long files, long missing) {
+                          double ratio, double gzipCommandPerSecond, double uploadCeiling, long files, long missing) {
         @Override
         public String toString() {
             if (files == 0) {
@@ -91,8 +94,9 @@ public final class DeliveryLoad {
             }
             return String.format("ingest %,.0f events/s, delivered %,.0f events/s in %d files, latency p50 %.0f ms"
                             + " p99 %.0f ms max %.0f ms, compression %.1fx, gzip command %,.0f events/s, "
-                            + "%d acknowledged events not delivered", ingestPerSecond, deliveredPerSecond, files, p50,
-                    p99, max, ratio, gzipCommandPerSecond, missing);
+                            + "%d acknowledged events not delivered%s", ingestPerSecond, deliveredPerSecond, files,
+                    p50, p99, max, ratio, gzipCommandPerSecond, missing, uploadCeiling > 0
+                            ? String.format(", aws s3 cp of the same files %,.0f events/s", uploadCeiling) : "");
         }
     }
 
@@ -103,8 +107,13 @@ public final class DeliveryLoad {
         if (level > 0) {
             settings.add("delivery.gzip-level=" + level);
         }
+        Moto moto = options.moto && trail ? Moto.start(BUCKET) : null;
+        if (moto != null) {
+            settings.addAll(List.of("s3.connections=moto", "s3.moto.endpoint=" + moto.endpoint(),
+                    "s3.moto.access-key-id=testing", "s3.moto.secret-access-key=testing", "s3.moto.buckets=" + BUCKET));
+        }
         try (CairnProcess cairn = CairnProcess.start(System.getProperty("java.class.path"), "cairn.server.Main", data,
-                options.serverHeap, List.of(), settings)) {
+                options.serverHeap, List.of(), settings); Moto ignored = moto) {
             if (trail) {
                 try (LoopbackHttp admin = new LoopbackHttp("127.0.0.1", cairn.port(), cairn.admin())) {
                     call(admin, "CreateTrail", "{\"Name\":\"everything\",\"S3BucketName\":\"" + BUCKET
@@ -126,11 +135,23 @@ public final class DeliveryLoad {
             }
             double seconds = (window[1] - window[0]) / 1000.0;
             if (!trail) {
-                return new Result(inWindow / seconds, 0, 0, 0, 0, 0, 0, 0, 0);
+                return new Result(inWindow / seconds, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            }
+            if (moto != null) {
+                waitForDelivery(moto::count, options);
+                List<DeliveredFile> files = moto.files();
+                double ceiling = moto.awsS3CopyEventsPerSecond(files, data);
+                return analyse(files, acked, window, inWindow / seconds, level, ceiling);
             }
             Path bucket = data.resolve("buckets").resolve(BUCKET);
-            waitForDelivery(bucket, ackedEvents, options);
-            return analyse(bucket, acked, window, inWindow / seconds, level);
+            waitForDelivery(() -> countFiles(bucket), options);
+            List<DeliveredFile> files = new ArrayList<>();
+            try (Stream<Path> walk = Files.walk(bucket)) {
+                for (Path file : walk.filter(path -> path.toString().endsWith(".json.gz")).sorted().toList()) {
+                    files.add(new DeliveredFile(Files.getLastModifiedTime(file).toMillis(), Files.readAllBytes(file)));
+                }
+            }
+            return analyse(files, acked, window, inWindow / seconds, level, 0);
         } finally {
             deleteTree(data);
         }
@@ -190,13 +211,22 @@ public final class DeliveryLoad {
         return new long[]{start, end};
     }
 
-    /** Waits until the files hold as many records as were acknowledged (plus Cairn's own), or a minute passed. */
-    private static void waitForDelivery(Path bucket, long acked, Options options) throws Exception {
+    /** A delivered file: when it became visible (epoch ms) and its bytes. */
+    record DeliveredFile(long writtenMillis, byte[] gzip) {
+    }
+
+    /** Counts the delivered files. */
+    interface FileCount {
+        long get() throws Exception;
+    }
+
+    /** Waits until no new file has appeared for two intervals (and 2 s), or a minute passed. */
+    private static void waitForDelivery(FileCount count, Options options) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000 + options.intervalMillis() * 3;
         long seen = -1;
         long stableSince = System.currentTimeMillis();
         while (System.currentTimeMillis() < deadline) {
-            long files = countFiles(bucket);
+            long files = count.get();
             if (files != seen) {
                 seen = files;
                 stableSince = System.currentTimeMillis();
@@ -216,17 +246,13 @@ public final class DeliveryLoad {
         }
     }
 
-    private static Result analyse(Path bucket, List<List<Acked>> acked, long[] window, double ingestPerSecond,
-                                  int level) throws Exception {
+    private static Result analyse(List<DeliveredFile> files, List<List<Acked>> acked, long[] window,
+                                  double ingestPerSecond, int level, double uploadCeiling) throws Exception {
         List<Acked> batches = new ArrayList<>();
         acked.forEach(batches::addAll);
         batches.sort(Comparator.comparingLong(Acked::firstSerial));
         long[] firsts = batches.stream().mapToLong(Acked::firstSerial).toArray();
         long ackedTotal = batches.stream().mapToLong(Acked::size).sum();
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(bucket)) {
-            files = walk.filter(file -> file.toString().endsWith(".json.gz")).sorted().toList();
-        }
         long[] latencies = new long[(int) ackedTotal];
         int measured = 0;
         long delivered = 0;
@@ -234,9 +260,9 @@ public final class DeliveryLoad {
         long compressed = 0;
         long uncompressed = 0;
         ByteArrayOutputStream sample = new ByteArrayOutputStream();
-        for (Path file : files) {
-            long written = Files.getLastModifiedTime(file).toMillis();
-            byte[] gzip = Files.readAllBytes(file);
+        for (DeliveredFile file : files) {
+            long written = file.writtenMillis();
+            byte[] gzip = file.gzip();
             byte[] json;
             try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(gzip))) {
                 json = in.readAllBytes();
@@ -275,7 +301,8 @@ public final class DeliveryLoad {
         double gzipCommand = gzipCommand(sample.toByteArray(), level, uncompressed / (double) Math.max(1, delivered));
         return new Result(ingestPerSecond, deliveredInWindow / seconds, percentile(sorted, 0.50),
                 percentile(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1],
-                uncompressed / (double) Math.max(1, compressed), gzipCommand, files.size(), ackedTotal - delivered);
+                uncompressed / (double) Math.max(1, compressed), gzipCommand, uploadCeiling, files.size(),
+                ackedTotal - delivered);
     }
 
     /** Events per second the {@code gzip} command compresses at {@code level}, one core, from memory to nowhere. */
@@ -331,6 +358,7 @@ public final class DeliveryLoad {
         int[] levels = {1, 6};
         int rounds = 3;
         String serverHeap = "2g";
+        boolean moto;
 
         long intervalMillis() {
             String number = interval.replaceAll("[a-z]+$", "");
@@ -352,9 +380,15 @@ public final class DeliveryLoad {
                             .toArray();
                     case "--rounds" -> options.rounds = Integer.parseInt(value);
                     case "--server-heap" -> options.serverHeap = value;
+                    case "--store" -> {
+                        if (!value.equals("local") && !value.equals("moto")) {
+                            throw new IllegalArgumentException("--store takes local or moto, not " + value);
+                        }
+                        options.moto = value.equals("moto");
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: "
                             + "--clients N --batch N --warm-up S --seconds S --interval 2s --levels 1,6 --rounds N "
-                            + "--server-heap 2g");
+                            + "--server-heap 2g --store local|moto");
                 }
                 i++;
             }

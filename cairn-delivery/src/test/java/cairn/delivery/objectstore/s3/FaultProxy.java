@@ -29,7 +29,9 @@ import static java.util.Objects.requireNonNull;
  * <li>{@link #refuse()}: stops listening, so new connections are refused, and resets the open ones;</li>
  * <li>{@link #stall()}: accepts connections and never answers, so clients time out;</li>
  * <li>{@link #failWith(int)}: answers every request itself with that HTTP status and an S3 error document
- * ({@code 503 SlowDown}, {@code 500 InternalError}, {@code 403 AccessDenied}...), then closes the connection.</li>
+ * ({@code 503 SlowDown}, {@code 500 InternalError}, {@code 403 AccessDenied}...), then closes the connection. A
+ * request that waits for {@code 100 Continue} is answered at once, before its body, as S3 refuses one (the JDK's URL
+ * connection then shows the client the status but not the document).</li>
  * </ul>
  * A switch to another mode resets the connections opened in the one before, so no pooled connection keeps passing
  * (or stalling) after it. The proxy keeps its port through every switch: refusing closes the listening socket and

@@ -7,6 +7,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -72,20 +79,33 @@ final class FaultProxyTest {
         assertThat(proxy.connections()).isEqualTo(1);
     }
 
+    /** An S3 client of the AWS SDK, as the S3 object store has one, that tries each request twice. */
+    private static S3Client s3(URI endpoint) {
+        return S3Client.builder()
+                .endpointOverride(endpoint)
+                .region(Region.of(MotoServer.REGION))
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(MotoServer.ACCESS_KEY_ID, MotoServer.SECRET_ACCESS_KEY)))
+                .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(5)).build())
+                .overrideConfiguration(configuration -> configuration.retryStrategy(retry -> retry.maxAttempts(2)))
+                .build();
+    }
+
     @Test
-    void pass_largeBodies_arriveWholeBothWays() throws Exception {
+    void pass_largeObjectsThroughTheSdk_arriveWholeBothWays() {
         moto.createBucket("audit-bucket");
         byte[] large = new byte[5 * 1024 * 1024];
         new Random(5).nextBytes(large);
-        HttpResponse<String> put = http.send(HttpRequest.newBuilder(proxy.endpoint().resolve("/audit-bucket/large"))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(large)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
-        byte[] direct = http.send(HttpRequest.newBuilder(moto.endpoint().resolve("/audit-bucket/large")).build(),
-                HttpResponse.BodyHandlers.ofByteArray()).body();
-        byte[] proxied = http.send(HttpRequest.newBuilder(proxy.endpoint().resolve("/audit-bucket/large")).build(),
-                HttpResponse.BodyHandlers.ofByteArray()).body();
-        assertThat(Arrays.mismatch(direct, large)).isEqualTo(-1);
-        assertThat(Arrays.mismatch(proxied, large)).isEqualTo(-1);
+        try (S3Client proxied = s3(proxy.endpoint()); S3Client direct = s3(moto.endpoint())) {
+            proxied.putObject(request -> request.bucket("audit-bucket").key("large"), RequestBody.fromBytes(large));
+            byte[] readDirectly = direct.getObjectAsBytes(request -> request.bucket("audit-bucket").key("large"))
+                    .asByteArray();
+            byte[] readThroughProxy = proxied.getObjectAsBytes(request -> request.bucket("audit-bucket").key("large"))
+                    .asByteArray();
+            assertThat(Arrays.mismatch(readDirectly, large)).isEqualTo(-1);
+            assertThat(Arrays.mismatch(readThroughProxy, large)).isEqualTo(-1);
+        }
     }
 
     @Test
@@ -169,6 +189,55 @@ final class FaultProxyTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(response.body()).isEmpty();
+    }
+
+    @Test
+    void failWith403_theSdkReadsAccessDeniedAndDoesNotRetry() {
+        moto.createBucket("audit-bucket");
+        proxy.failWith(403);
+        try (S3Client proxied = s3(proxy.endpoint())) {
+            assertThatThrownBy(() -> proxied.getObjectAsBytes(request -> request.bucket("audit-bucket").key("k")))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> {
+                        assertThat(e.statusCode()).isEqualTo(403);
+                        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDenied");
+                        assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Access Denied");
+                    });
+            // A put waits for 100 Continue and is refused before its body, as S3 refuses one; the URL connection
+            // client then gives the status without the error document.
+            assertThatThrownBy(() -> proxied.putObject(request -> request.bucket("audit-bucket").key("k"),
+                    RequestBody.fromBytes(new byte[1 << 20])))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+        }
+        assertThat(proxy.connections()).as("one attempt each").isEqualTo(2);
+    }
+
+    @Test
+    void failWith503_theSdkRetriesThenReadsSlowDown() {
+        moto.createBucket("audit-bucket");
+        proxy.failWith(503);
+        try (S3Client proxied = s3(proxy.endpoint())) {
+            assertThatThrownBy(() -> proxied.getObjectAsBytes(request -> request.bucket("audit-bucket").key("k")))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> {
+                        assertThat(e.statusCode()).isEqualTo(503);
+                        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("SlowDown");
+                    });
+        }
+        assertThat(proxy.connections()).as("the SDK's attempts").isEqualTo(2);
+    }
+
+    @Test
+    void failWith_thenPass_theSdkPutsAgain() {
+        moto.createBucket("audit-bucket");
+        try (S3Client proxied = s3(proxy.endpoint())) {
+            proxy.failWith(500);
+            assertThatThrownBy(() -> proxied.putObject(request -> request.bucket("audit-bucket").key("k"),
+                    RequestBody.fromBytes(new byte[1 << 20])))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(500));
+            proxy.pass();
+            proxied.putObject(request -> request.bucket("audit-bucket").key("k"), RequestBody.fromBytes(new byte[10]));
+            assertThat(proxied.headObject(request -> request.bucket("audit-bucket").key("k")).contentLength())
+                    .isEqualTo(10);
+        }
     }
 
     @Test

@@ -32,6 +32,7 @@ public final class MotoServer implements AutoCloseable {
     private static final int START_ATTEMPTS = 3;
     private static final int OUTPUT_SHOWN = 8_000;
 
+    private final String executable;
     private final Process process;
     private final int port;
     private final URI endpoint;
@@ -42,6 +43,12 @@ public final class MotoServer implements AutoCloseable {
 
     /** Starts a moto server and waits until it answers, trying another port if the one picked was taken meanwhile. */
     public MotoServer() throws IOException {
+        this(EXECUTABLE);
+    }
+
+    /** Runs {@code executable} in place of {@code moto_server}: for the test of a missing one. */
+    MotoServer(String executable) throws IOException {
+        this.executable = executable;
         log = Files.createTempFile("moto-server", ".log");
         Started started = startAndAwait();
         process = started.process();
@@ -81,14 +88,14 @@ public final class MotoServer implements AutoCloseable {
     }
 
     private Process start(int candidate) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(EXECUTABLE, "-H", "127.0.0.1", "-p", Integer.toString(candidate))
+        ProcessBuilder builder = new ProcessBuilder(executable, "-H", "127.0.0.1", "-p", Integer.toString(candidate))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         try {
             return builder.start();
         } catch (IOException e) {
             Files.deleteIfExists(log);
-            throw new IllegalStateException(EXECUTABLE + " could not be started; the S3 tests need it on the PATH "
+            throw new IllegalStateException(executable + " could not be started; the S3 tests need it on the PATH "
                     + "(pip install 'moto[server]'): " + e.getMessage(), e);
         }
     }
@@ -101,7 +108,7 @@ public final class MotoServer implements AutoCloseable {
         IOException lastFailure = null;
         while (System.nanoTime() < deadline) {
             if (!started.isAlive()) {
-                throw new IllegalStateException(EXECUTABLE + " exited with status " + started.exitValue()
+                throw new IllegalStateException(executable + " exited with status " + started.exitValue()
                         + " before answering on " + candidateEndpoint, lastFailure);
             }
             try {
@@ -111,17 +118,17 @@ public final class MotoServer implements AutoCloseable {
                 lastFailure = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + EXECUTABLE, e);
+                throw new IllegalStateException("interrupted while waiting for " + executable, e);
             }
             try {
                 // Polling, not synchronisation: the answer above is what says moto is ready.
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + EXECUTABLE, e);
+                throw new IllegalStateException("interrupted while waiting for " + executable, e);
             }
         }
-        throw new IllegalStateException(EXECUTABLE + " did not answer on " + candidateEndpoint + " within "
+        throw new IllegalStateException(executable + " did not answer on " + candidateEndpoint + " within "
                 + START_TIMEOUT.toSeconds() + " s", lastFailure);
     }
 
@@ -139,7 +146,7 @@ public final class MotoServer implements AutoCloseable {
         HttpResponse<String> response = send(HttpRequest.newBuilder(endpoint.resolve("/" + bucket))
                 .PUT(HttpRequest.BodyPublishers.noBody()));
         if (response.statusCode() != 200 && !response.body().contains("BucketAlreadyOwnedByYou")) {
-            throw new IllegalStateException("creating bucket " + bucket + " in " + EXECUTABLE + " answered "
+            throw new IllegalStateException("creating bucket " + bucket + " in " + executable + " answered "
                     + response.statusCode() + ": " + response.body());
         }
     }
@@ -149,7 +156,7 @@ public final class MotoServer implements AutoCloseable {
         HttpResponse<String> response = send(HttpRequest.newBuilder(endpoint.resolve("/moto-api/reset"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("resetting " + EXECUTABLE + " answered " + response.statusCode() + ": "
+            throw new IllegalStateException("resetting " + executable + " answered " + response.statusCode() + ": "
                     + response.body());
         }
     }
@@ -159,11 +166,11 @@ public final class MotoServer implements AutoCloseable {
             return http.send(request.timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException(EXECUTABLE + " on " + endpoint + " did not answer; its output:\n"
+            throw new UncheckedIOException(executable + " on " + endpoint + " did not answer; its output:\n"
                     + output(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while talking to " + EXECUTABLE, e);
+            throw new IllegalStateException("interrupted while talking to " + executable, e);
         }
     }
 
@@ -208,6 +215,6 @@ public final class MotoServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return EXECUTABLE + " on " + endpoint;
+        return executable + " on " + endpoint;
     }
 }

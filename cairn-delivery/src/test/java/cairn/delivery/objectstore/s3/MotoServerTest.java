@@ -47,6 +47,14 @@ final class MotoServerTest {
     }
 
     @Test
+    void start_executableMissing_failsNamingIt() {
+        assertThatThrownBy(() -> new MotoServer("no-such-moto_server"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("no-such-moto_server could not be started; the S3 tests need it on the PATH "
+                        + "(pip install 'moto[server]'): Cannot run program \"no-such-moto_server\"");
+    }
+
+    @Test
     void close_stopsTheServerAndKeepsItsOutput() throws Exception {
         MotoServer moto = new MotoServer();
         URI endpoint = moto.endpoint();
