@@ -7,7 +7,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -68,17 +67,17 @@ final class LocalObjectStoreTest extends ObjectStoreContractTest {
     }
 
     @Test
-    void put_missingBucket_isNoSuchFile() {
+    void put_missingBucket_namesTheBucket() {
         assertThatThrownBy(() -> local.put(MISSING_BUCKET, "k", bytes("x"), Map.of()))
-                .isInstanceOf(NoSuchFileException.class)
-                .hasMessage("no-such-bucket: no such bucket");
+                .isInstanceOf(ObjectStoreException.class)
+                .hasMessage("no such bucket: no-such-bucket");
     }
 
     @Test
-    void list_missingBucket_isNoSuchFile() {
+    void list_missingBucket_namesTheBucket() {
         assertThatThrownBy(() -> local.list(MISSING_BUCKET, "", Optional.empty(), 10))
-                .isInstanceOf(NoSuchFileException.class)
-                .hasMessage("no-such-bucket: no such bucket");
+                .isInstanceOf(ObjectStoreException.class)
+                .hasMessage("no such bucket: no-such-bucket");
     }
 
     @Test

@@ -280,7 +280,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             String code = s3Error.awsErrorDetails() == null ? "" : s3Error.awsErrorDetails().errorCode();
             int status = s3Error.statusCode();
             ObjectStoreException.Kind kind;
-            if ("NoSuchBucket".equals(code)) {
+            // A PutObject refused before its body (Expect: 100-continue) comes with a status and no error document.
+            if ("NoSuchBucket".equals(code) || (status == 404 && (code == null || code.isEmpty()))) {
                 kind = ObjectStoreException.Kind.NO_SUCH_BUCKET;
             } else if (status == 403 || "AccessDenied".equals(code)) {
                 kind = ObjectStoreException.Kind.ACCESS_DENIED;
