@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudtrail.model.GetTrailStatusResponse;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,8 +22,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
@@ -32,8 +36,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Delivery on the clock: a log file is written when the interval has passed since its first event was read, and
  * never before; events that arrive while a trail is stopped are never delivered; GetTrailStatus tells the latest
  * delivery. The test moves the server's clock and runs one delivery pass; it never sleeps.
+ *
+ * <p>The bucket is a local folder here; {@link DeliveryTimingOnS3Test} runs the same tests with it in an S3 server,
+ * through the hooks {@link #bucketSettings()}, {@link #createBucket(String)} and {@link #objects(String)}.
  */
-final class DeliveryTimingTest {
+class DeliveryTimingTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String REGION = "us-east-1";
     private static final Instant START = Instant.parse("2026-03-04T05:06:07Z");
@@ -47,8 +54,11 @@ final class DeliveryTimingTest {
 
     @BeforeEach
     void start() throws Exception {
-        cairn = RunningCairn.start(data, clock, Map.of("delivery.interval", "60s", "delivery.create-buckets", "true"));
+        Map<String, String> settings = new LinkedHashMap<>(Map.of("delivery.interval", "60s"));
+        settings.putAll(bucketSettings());
+        cairn = RunningCairn.start(data, clock, settings);
         cloudTrail = cairn.sdk(CloudTrailClient.builder(), REGION).build();
+        createBucket("timed-logs");
         cloudTrail.createTrail(request -> request.name("timed").s3BucketName("timed-logs").s3KeyPrefix("p/q"));
         cloudTrail.startLogging(request -> request.name("timed"));
     }
@@ -57,6 +67,30 @@ final class DeliveryTimingTest {
     void stop() throws Exception {
         cloudTrail.close();
         cairn.close();
+    }
+
+    /** The settings that put the server's buckets in their store: local folders, which CreateTrail creates. */
+    Map<String, String> bucketSettings() {
+        return Map.of("delivery.create-buckets", "true");
+    }
+
+    /** Makes {@code bucket} before a trail names it: nothing to do for a local folder, which CreateTrail creates. */
+    void createBucket(String bucket) throws IOException {
+    }
+
+    /** The objects of {@code bucket}, their bytes by key in key order; none when the bucket does not exist. */
+    SortedMap<String, byte[]> objects(String bucket) throws IOException {
+        Path folder = data.resolve("buckets").resolve(bucket);
+        SortedMap<String, byte[]> objects = new TreeMap<>();
+        if (!Files.isDirectory(folder)) {
+            return objects;
+        }
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.filter(Files::isRegularFile).toList()) {
+                objects.put(folder.relativize(path).toString().replace('\\', '/'), Files.readAllBytes(path));
+            }
+        }
+        return objects;
     }
 
     @Test
@@ -72,14 +106,14 @@ final class DeliveryTimingTest {
 
         clock.advance(Duration.ofMillis(1));
         cairn.server().delivery().runOnce();
-        List<Path> files = logFiles();
+        SortedMap<String, byte[]> files = logFiles();
         assertThat(files).hasSize(1);
-        String key = data.resolve("buckets/timed-logs").relativize(files.getFirst()).toString();
+        String key = files.firstKey();
         assertThat(key).startsWith("p/q/AWSLogs/" + cairn.accountId() + "/CloudTrail/us-east-1/2026/03/04/"
                 + cairn.accountId() + "_CloudTrail_us-east-1_20260304T0507Z_");
-        assertThat(LogFileKeys.FILE_NAME.matcher(files.getFirst().getFileName().toString()).matches()).isTrue();
-        assertThat(eventIds(files.getFirst())).containsSubsequence("a-1", "a-2", "a-3");
-        assertThat(field(files.getFirst(), "eventName")).as("the log is cut after the calls answered before "
+        assertThat(LogFileKeys.FILE_NAME.matcher(key.substring(key.lastIndexOf('/') + 1)).matches()).isTrue();
+        assertThat(eventIds(files.get(key))).containsSubsequence("a-1", "a-2", "a-3");
+        assertThat(field(files.get(key), "eventName")).as("the log is cut after the calls answered before "
                 + "StartLogging").startsWith("StartLogging").doesNotContain("CreateTrail");
 
         GetTrailStatusResponse status = cloudTrail.getTrailStatus(request -> request.name("timed"));
@@ -101,7 +135,7 @@ final class DeliveryTimingTest {
         cairn.server().delivery().runOnce();
 
         List<String> delivered = new ArrayList<>();
-        for (Path file : logFiles()) {
+        for (byte[] file : logFiles().values()) {
             delivered.addAll(eventIds(file));
         }
         assertThat(delivered).contains("before-1", "before-2", "after-1").doesNotContain("while-stopped");
@@ -120,19 +154,16 @@ final class DeliveryTimingTest {
                 .statusCode()).isEqualTo(200);
     }
 
-    private List<Path> logFiles() throws IOException {
-        Path bucket = data.resolve("buckets/timed-logs");
-        try (Stream<Path> files = Files.walk(bucket)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
-        }
+    private SortedMap<String, byte[]> logFiles() throws IOException {
+        return objects("timed-logs");
     }
 
-    private static List<String> eventIds(Path file) {
+    private static List<String> eventIds(byte[] file) {
         return field(file, "eventID");
     }
 
-    private static List<String> field(Path file, String name) {
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+    private static List<String> field(byte[] file, String name) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(file))) {
             JsonNode root = MAPPER.readTree(in);
             List<String> values = new ArrayList<>();
             root.get("Records").forEach(record -> values.add(record.get(name).asText()));

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,6 +31,7 @@ import software.amazon.awssdk.services.cloudtrail.model.LookupAttribute;
 import software.amazon.awssdk.services.cloudtrail.model.LookupAttributeKey;
 import software.amazon.awssdk.services.cloudtrail.model.ReadWriteType;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,6 +45,7 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,6 +53,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -74,8 +78,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * cloudtrail.amazonaws.com) are in the windows too: a trail's expected set includes those of its account stamped from
  * the second it started logging until the ingest, read back with LookupEvents. The delivery interval ends just after
  * midnight, so the key's date is the delivery's, not the events'.
+ *
+ * <p>The buckets are local folders here; {@link TrailSelectionDeliveryOnS3Test} runs the same tests with them in an S3
+ * server, through the hooks {@link #bucketSettings()}, {@link #createBucket(String)} and
+ * {@link #objects(Path, String)}. One instance serves the whole class, so that {@code @BeforeAll} can call them.
  */
-final class TrailSelectionDeliveryTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrailSelectionDeliveryTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final List<String> REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2");
     private static final String ACCOUNT_B = "222222222222";
@@ -103,47 +112,55 @@ final class TrailSelectionDeliveryTest {
             + "(\\d{4}/\\d{2}/\\d{2})/(\\d{12})_CloudTrail_([a-z0-9-]+)_(\\d{8}T\\d{4}Z)_([A-Za-z0-9]{16})"
             + "\\.json\\.gz");
 
-    @TempDir
-    static Path data;
+    /** The data folder of the main server; the other servers' folders are under it. */
+    private Path data;
 
-    private static final MutableClock CLOCK = new MutableClock(START);
-    private static RunningCairn cairn;
-    private static String accountA;
-    private static String lambdaOrders;
-    private static String lambdaPayments;
-    private static Map<String, TrailCase> trails;
+    private final MutableClock cairnClock = new MutableClock(START);
+    private RunningCairn cairn;
+    private String accountA;
+    private String lambdaOrders;
+    private String lambdaPayments;
+    private Map<String, TrailCase> trails;
     /** Each ingested record's bytes as sent, by event ID. */
-    private static final Map<String, byte[]> SENT = new LinkedHashMap<>();
+    private final Map<String, byte[]> sentRecords = new LinkedHashMap<>();
     /** Each ingested record as the test expects it stored (sent, plus the fields the server fills in), by event ID. */
-    private static final Map<String, JsonNode> STORED = new LinkedHashMap<>();
+    private final Map<String, JsonNode> storedRecords = new LinkedHashMap<>();
     /** Cairn's own events of both accounts from the first StartLogging to the ingest, by event ID. */
-    private static final Map<String, JsonNode> SELF_EVENTS = new LinkedHashMap<>();
+    private final Map<String, JsonNode> selfEvents = new LinkedHashMap<>();
     /** When each trail started logging, by trail name. */
-    private static final Map<String, Instant> STARTED = new LinkedHashMap<>();
+    private final Map<String, Instant> startedLogging = new LinkedHashMap<>();
     /** The log files of each trail, by trail name. */
-    private static final Map<String, List<LogFile>> DELIVERED_FILES = new LinkedHashMap<>();
+    private final Map<String, List<LogFile>> deliveredFiles = new LinkedHashMap<>();
 
     /** A trail of the test and, written out by hand from its settings and selectors, the events it takes. */
     private record TrailCase(String name, String account, String homeRegion, String bucket, Optional<String> prefix,
                              Predicate<JsonNode> takes) {
     }
 
-    /** One delivered object: its key, where it is, and the bytes of each record in it. */
-    private record LogFile(String key, Path path, List<byte[]> records) {
+    /** One delivered object: its key, its bytes as stored, and the bytes of each record in it. */
+    private record LogFile(String key, byte[] bytes, List<byte[]> records) {
+        String fileName() {
+            return key.substring(key.lastIndexOf('/') + 1);
+        }
+
         List<JsonNode> parsedRecords() {
             return records.stream().map(TrailSelectionDeliveryTest::parse).toList();
         }
     }
 
     @BeforeAll
-    static void deliverEverything() throws Exception {
-        cairn = RunningCairn.start(data, CLOCK, Map.of("server.regions", String.join(",", REGIONS),
-                "delivery.interval", INTERVAL.toSeconds() + "s", "delivery.create-buckets", "true"));
+    void deliverEverything(@TempDir Path data) throws Exception {
+        this.data = data;
+        cairn = RunningCairn.start(data, cairnClock, withBuckets(Map.of("server.regions", String.join(",", REGIONS),
+                "delivery.interval", INTERVAL.toSeconds() + "s")));
         accountA = cairn.accountId();
         AwsCredentialsIdentity adminB = cairn.newUser(ACCOUNT_B, "admin-b", PermissionSet.ADMINISTRATOR);
         lambdaOrders = "arn:aws:lambda:ap-southeast-2:" + accountA + ":function:orders-";
         lambdaPayments = "arn:aws:lambda:us-east-1:" + accountA + ":function:payments-";
         trails = trailCases();
+        for (TrailCase trail : trails.values()) {
+            createBucket(trail.bucket());
+        }
 
         Map<String, CloudTrailClient> clientsA = new LinkedHashMap<>();
         for (String region : REGIONS) {
@@ -155,29 +172,29 @@ final class TrailSelectionDeliveryTest {
 
             // One second apart, so that Cairn's own events tell by their time which windows they fall in.
             for (TrailCase trail : trails.values()) {
-                CLOCK.advance(Duration.ofSeconds(1));
+                cairnClock.advance(Duration.ofSeconds(1));
                 CloudTrailClient client = trail.account().equals(ACCOUNT_B) ? clientB
                         : clientsA.get(trail.homeRegion());
                 client.startLogging(request -> request.name(trail.name()));
                 cairn.server().flushAudit();
-                STARTED.put(trail.name(), CLOCK.instant());
+                startedLogging.put(trail.name(), cairnClock.instant());
             }
-            assertThat(CLOCK.instant()).isBefore(INGESTED);
+            assertThat(cairnClock.instant()).isBefore(INGESTED);
 
-            CLOCK.set(INGESTED);
+            cairnClock.set(INGESTED);
             ingest(adminB);
             cairn.server().flushAudit();
             cairn.server().delivery().runOnce();
             // A batch opens when its first event is read, at the first StartLogging's second at the earliest.
-            CLOCK.set(START.plusSeconds(1).plus(INTERVAL).minusSeconds(1));
+            cairnClock.set(START.plusSeconds(1).plus(INTERVAL).minusSeconds(1));
             cairn.server().delivery().runOnce();
             for (TrailCase trail : trails.values()) {
                 assertThat(logFiles(trail)).as("files of %s before the interval has passed", trail.name()).isEmpty();
             }
-            CLOCK.set(DELIVERED);
+            cairnClock.set(DELIVERED);
             cairn.server().delivery().runOnce();
             for (TrailCase trail : trails.values()) {
-                DELIVERED_FILES.put(trail.name(), logFiles(trail));
+                deliveredFiles.put(trail.name(), logFiles(trail));
             }
 
             readSelfEvents(clientsA, accountA);
@@ -192,13 +209,50 @@ final class TrailSelectionDeliveryTest {
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    void stop() throws Exception {
         if (cairn != null) {
             cairn.close();
         }
     }
 
-    private static Map<String, TrailCase> trailCases() {
+    // ---------------------------------------------------------------------------------------------------------------
+    // Where the buckets are: the hooks a subclass overrides to put them in another store
+
+    /** The settings that put a server's buckets in their store: local folders, which CreateTrail creates. */
+    Map<String, String> bucketSettings() {
+        return Map.of("delivery.create-buckets", "true");
+    }
+
+    /** Makes {@code bucket} before a trail names it: nothing to do for a local folder, which CreateTrail creates. */
+    void createBucket(String bucket) throws IOException {
+    }
+
+    /**
+     * The objects of {@code bucket} of the server on {@code serverData}, their bytes by key in key order; none when
+     * the bucket does not exist.
+     */
+    SortedMap<String, byte[]> objects(Path serverData, String bucket) throws IOException {
+        Path folder = serverData.resolve("buckets").resolve(bucket);
+        SortedMap<String, byte[]> objects = new TreeMap<>();
+        if (!Files.isDirectory(folder)) {
+            return objects;
+        }
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.filter(Files::isRegularFile).toList()) {
+                objects.put(folder.relativize(path).toString().replace('\\', '/'), Files.readAllBytes(path));
+            }
+        }
+        return objects;
+    }
+
+    /** {@code settings} and those that put the server's buckets in their store. */
+    private Map<String, String> withBuckets(Map<String, String> settings) {
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        all.putAll(bucketSettings());
+        return all;
+    }
+
+    private Map<String, TrailCase> trailCases() {
         List<TrailCase> cases = List.of(
                 new TrailCase("default-east", accountA, "us-east-1", "logs-default-east", Optional.empty(),
                         record -> ofAccount(record, accountA) && region(record).equals("us-east-1")
@@ -230,7 +284,7 @@ final class TrailSelectionDeliveryTest {
         return byName;
     }
 
-    private static void createTrails(Map<String, CloudTrailClient> clientsA, CloudTrailClient clientB) {
+    private void createTrails(Map<String, CloudTrailClient> clientsA, CloudTrailClient clientB) {
         CloudTrailClient east = clientsA.get("us-east-1");
         CloudTrailClient west = clientsA.get("eu-west-1");
         CloudTrailClient south = clientsA.get("ap-southeast-2");
@@ -281,7 +335,7 @@ final class TrailSelectionDeliveryTest {
     // ---------------------------------------------------------------------------------------------------------------
     // The events
 
-    private static void ingest(AwsCredentialsIdentity adminB) throws Exception {
+    private void ingest(AwsCredentialsIdentity adminB) throws Exception {
         Map<String, List<ObjectNode>> batches = new TreeMap<>();
         for (JsonNode original : Testdata.records()) {
             ObjectNode record = (ObjectNode) original.deepCopy();
@@ -316,8 +370,8 @@ final class TrailSelectionDeliveryTest {
                     stored.put("eventCategory", "Management");
                 }
                 String eventId = record.get("eventID").asText();
-                assertThat(SENT.put(eventId, bytes)).as("event ID %s twice", eventId).isNull();
-                STORED.put(eventId, stored);
+                assertThat(sentRecords.put(eventId, bytes)).as("event ID %s twice", eventId).isNull();
+                storedRecords.put(eventId, stored);
             }
             byte[] body = join(records);
             HttpResponse<String> response = cairn.post(ApiRoutes.RECORDS_PATH, "application/json", null, body,
@@ -422,15 +476,15 @@ final class TrailSelectionDeliveryTest {
      * Cairn's own events of {@code account} (LookupEvents is regional: every served region), from the first trail's
      * StartLogging to the ingest; the lookups themselves come later.
      */
-    private static void readSelfEvents(Map<String, CloudTrailClient> clients, String account) {
-        Instant first = STARTED.values().stream().min(Instant::compareTo).orElseThrow();
+    private void readSelfEvents(Map<String, CloudTrailClient> clients, String account) {
+        Instant first = startedLogging.values().stream().min(Instant::compareTo).orElseThrow();
         for (CloudTrailClient client : clients.values()) {
             for (Event event : client.lookupEventsPaginator(request -> request.startTime(first).endTime(INGESTED)
                     .lookupAttributes(LookupAttribute.builder().attributeKey(LookupAttributeKey.EVENT_SOURCE)
                             .attributeValue(SELF).build())).events()) {
                 JsonNode record = parse(event.cloudTrailEvent());
                 assertThat(record.get("recipientAccountId").asText()).isEqualTo(account);
-                SELF_EVENTS.put(record.get("eventID").asText(), record);
+                selfEvents.put(record.get("eventID").asText(), record);
             }
         }
     }
@@ -478,15 +532,15 @@ final class TrailSelectionDeliveryTest {
     }
 
     /** Every event the trail must hold: ingested ones, and Cairn's own of its account since it started logging. */
-    private static Map<String, JsonNode> expected(TrailCase trail) {
-        Instant started = STARTED.get(trail.name());
+    private Map<String, JsonNode> expected(TrailCase trail) {
+        Instant started = startedLogging.get(trail.name());
         Map<String, JsonNode> expected = new TreeMap<>();
-        STORED.forEach((eventId, record) -> {
+        storedRecords.forEach((eventId, record) -> {
             if (trail.takes().test(record)) {
                 expected.put(eventId, record);
             }
         });
-        SELF_EVENTS.forEach((eventId, record) -> {
+        selfEvents.forEach((eventId, record) -> {
             if (!Instant.parse(record.get("eventTime").asText()).isBefore(started) && trail.takes().test(record)) {
                 expected.put(eventId, record);
             }
@@ -497,21 +551,14 @@ final class TrailSelectionDeliveryTest {
     // ---------------------------------------------------------------------------------------------------------------
     // The files
 
-    private static List<LogFile> logFiles(TrailCase trail) throws IOException {
-        Path bucket = data.resolve("buckets").resolve(trail.bucket());
-        if (!Files.isDirectory(bucket)) {
-            return List.of();
-        }
+    private List<LogFile> logFiles(TrailCase trail) throws IOException {
         List<LogFile> files = new ArrayList<>();
-        try (Stream<Path> paths = Files.walk(bucket)) {
-            for (Path path : paths.filter(Files::isRegularFile).sorted().toList()) {
-                byte[] text;
-                try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
-                    text = in.readAllBytes();
-                }
-                files.add(new LogFile(bucket.relativize(path).toString().replace('\\', '/'), path,
-                        recordSlices(text)));
+        for (Map.Entry<String, byte[]> object : objects(data, trail.bucket()).entrySet()) {
+            byte[] text;
+            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(object.getValue()))) {
+                text = in.readAllBytes();
             }
+            files.add(new LogFile(object.getKey(), object.getValue(), recordSlices(text)));
         }
         return files;
     }
@@ -548,9 +595,9 @@ final class TrailSelectionDeliveryTest {
         return parse(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static List<String> deliveredIds(TrailCase trail) {
+    private List<String> deliveredIds(TrailCase trail) {
         List<String> ids = new ArrayList<>();
-        for (LogFile file : DELIVERED_FILES.get(trail.name())) {
+        for (LogFile file : deliveredFiles.get(trail.name())) {
             file.parsedRecords().forEach(record -> ids.add(record.get("eventID").asText()));
         }
         return ids;
@@ -561,10 +608,10 @@ final class TrailSelectionDeliveryTest {
 
     @Test
     void expectations_coverEverySelectorRule() {
-        assertThat(STORED).hasSizeGreaterThan(Testdata.records().size());
+        assertThat(storedRecords).hasSizeGreaterThan(Testdata.records().size());
         Map<String, Set<String>> ingestedPerTrail = new LinkedHashMap<>();
         for (TrailCase trail : trails.values()) {
-            ingestedPerTrail.put(trail.name(), expected(trail).keySet().stream().filter(STORED::containsKey)
+            ingestedPerTrail.put(trail.name(), expected(trail).keySet().stream().filter(storedRecords::containsKey)
                     .collect(Collectors.toCollection(TreeSet::new)));
             assertThat(ingestedPerTrail.get(trail.name())).as("ingested events %s takes", trail.name()).isNotEmpty();
         }
@@ -583,18 +630,18 @@ final class TrailSelectionDeliveryTest {
                 .toArray(String[]::new));
         assertThat(ingestedPerTrail.get("default-east")).contains(a + "us-east-1-decrypt")
                 .doesNotContain(a + "us-east-1-get-item", a + "eu-west-1-decrypt");
-        Set<String> globalEast = STORED.entrySet().stream()
+        Set<String> globalEast = storedRecords.entrySet().stream()
                 .filter(entry -> ofAccount(entry.getValue(), accountA) && global(entry.getValue()))
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
         assertThat(globalEast).as("global service events of the first account").isNotEmpty();
         assertThat(ingestedPerTrail.get("default-east")).containsAll(globalEast);
         assertThat(ingestedPerTrail.get("east-no-global")).doesNotContainAnyElementsOf(globalEast);
         assertThat(ingestedPerTrail.get("reads-and-functions")).containsAnyElementsOf(globalEast);
-        assertThat(STORED.values().stream().filter(record -> ofAccount(record, accountA) && !global(record)
+        assertThat(storedRecords.values().stream().filter(record -> ofAccount(record, accountA) && !global(record)
                 && GLOBAL_SERVICES.contains(source(record)))).as("regional events of global services").isNotEmpty();
-        assertThat(ingestedPerTrail.get("other-account")).allMatch(id -> ofAccount(STORED.get(id), ACCOUNT_B))
+        assertThat(ingestedPerTrail.get("other-account")).allMatch(id -> ofAccount(storedRecords.get(id), ACCOUNT_B))
                 .hasSizeGreaterThan(10);
-        assertThat(SELF_EVENTS.values()).extracting(record -> record.get("eventName").asText())
+        assertThat(selfEvents.values()).extracting(record -> record.get("eventName").asText())
                 .contains("StartLogging", "PutRecords");
     }
 
@@ -613,14 +660,14 @@ final class TrailSelectionDeliveryTest {
             "other-account"})
     void delivery_keys_haveTheTrailsPrefixAccountTheEventsRegionAndTheDeliveryDate(String name) {
         TrailCase trail = trails.get(name);
-        List<LogFile> files = DELIVERED_FILES.get(name);
+        List<LogFile> files = deliveredFiles.get(name);
         Set<String> expectedRegions = new TreeSet<>();
         expected(trail).values().forEach(record -> expectedRegions.add(region(record)));
         List<String> keyRegions = new ArrayList<>();
         for (LogFile file : files) {
             Matcher key = KEY.matcher(file.key());
             assertThat(key.matches()).as(file.key()).isTrue();
-            assertThat(FILE_NAME.matcher(file.path().getFileName().toString()).matches()).as(file.key()).isTrue();
+            assertThat(FILE_NAME.matcher(file.fileName()).matches()).as(file.key()).isTrue();
             assertThat(Optional.ofNullable(key.group(1))).isEqualTo(trail.prefix());
             assertThat(key.group(2)).isEqualTo(trail.account());
             assertThat(key.group(5)).isEqualTo(trail.account());
@@ -641,7 +688,7 @@ final class TrailSelectionDeliveryTest {
     void delivery_multiRegionTrail_keepsOnePrefixPerSourceRegion() {
         for (String name : List.of("writes-and-objects", "tables", "other-account")) {
             Set<String> prefixes = new TreeSet<>();
-            for (LogFile file : DELIVERED_FILES.get(name)) {
+            for (LogFile file : deliveredFiles.get(name)) {
                 prefixes.add(file.key().substring(0, file.key().indexOf("/2026/")));
             }
             String prefix = trails.get(name).prefix().map(value -> value + "/").orElse("");
@@ -665,27 +712,36 @@ final class TrailSelectionDeliveryTest {
                         and isinstance(body['Records'], list) and all(isinstance(r, dict) for r in body['Records'])
                     print(('ok ' if ok else 'bad ') + str(len(body['Records'])) + ' ' + path)
                 """));
-        List<LogFile> all = DELIVERED_FILES.values().stream().flatMap(List::stream).toList();
-        all.forEach(file -> command.add(file.path().toString()));
+        // Python reads files: each object's bytes as stored, whichever store the bucket is in.
+        Map<Path, LogFile> all = new LinkedHashMap<>();
+        for (Map.Entry<String, List<LogFile>> trail : deliveredFiles.entrySet()) {
+            for (LogFile file : trail.getValue()) {
+                Path path = data.resolve("gzip-check").resolve(trail.getKey()).resolve(file.key());
+                Files.createDirectories(path.getParent());
+                Files.write(path, file.bytes());
+                all.put(path, file);
+            }
+        }
+        all.keySet().forEach(path -> command.add(path.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(output).isZero();
-        List<String> expectedLines = all.stream().map(file -> "ok " + file.records().size() + " " + file.path())
-                .toList();
+        List<String> expectedLines = all.entrySet().stream().map(file -> "ok " + file.getValue().records().size()
+                + " " + file.getKey()).toList();
         assertThat(output.lines().toList()).containsExactlyElementsOf(expectedLines);
     }
 
     @Test
     void delivery_records_areTheIngestedBytesWithOnlyTheServersFieldsAdded() {
         Set<String> checked = new TreeSet<>();
-        for (LogFile file : DELIVERED_FILES.values().stream().flatMap(List::stream).toList()) {
+        for (LogFile file : deliveredFiles.values().stream().flatMap(List::stream).toList()) {
             for (byte[] bytes : file.records()) {
                 JsonNode record = parse(bytes);
                 String eventId = record.get("eventID").asText();
-                byte[] sent = SENT.get(eventId);
+                byte[] sent = sentRecords.get(eventId);
                 if (sent == null) {
-                    assertThat(record).as("Cairn's own event %s", eventId).isEqualTo(SELF_EVENTS.get(eventId));
+                    assertThat(record).as("Cairn's own event %s", eventId).isEqualTo(selfEvents.get(eventId));
                     continue;
                 }
                 String text = new String(bytes, StandardCharsets.UTF_8);
@@ -700,31 +756,31 @@ final class TrailSelectionDeliveryTest {
                     assertThat(SERVER_FIELDS).as(eventId).containsAll(names);
                     assertThat(names).as(eventId).noneMatch(parse(sent)::has);
                 }
-                assertThat(record).as(eventId).isEqualTo(STORED.get(eventId));
+                assertThat(record).as(eventId).isEqualTo(storedRecords.get(eventId));
                 checked.add(eventId);
             }
         }
         Set<String> selected = new TreeSet<>();
-        trails.values().forEach(trail -> expected(trail).keySet().stream().filter(STORED::containsKey)
+        trails.values().forEach(trail -> expected(trail).keySet().stream().filter(storedRecords::containsKey)
                 .forEach(selected::add));
         assertThat(checked).isEqualTo(selected);
-        assertThat(checked).anyMatch(eventId -> !Arrays.equals(SENT.get(eventId), bytesOf(eventId)));
+        assertThat(checked).anyMatch(eventId -> !Arrays.equals(sentRecords.get(eventId), bytesOf(eventId)));
         // The testdata records lack nothing: they are delivered as the very bytes sent.
         Set<String> testdataIds = Testdata.records().stream().map(record -> record.get("eventID").asText())
                 .collect(Collectors.toSet());
-        for (LogFile file : DELIVERED_FILES.values().stream().flatMap(List::stream).toList()) {
+        for (LogFile file : deliveredFiles.values().stream().flatMap(List::stream).toList()) {
             for (byte[] bytes : file.records()) {
                 String eventId = parse(bytes).get("eventID").asText();
                 if (testdataIds.contains(eventId)) {
-                    assertThat(bytes).as(eventId).isEqualTo(SENT.get(eventId));
+                    assertThat(bytes).as(eventId).isEqualTo(sentRecords.get(eventId));
                 }
             }
         }
     }
 
     /** The bytes of an event as first found in a delivered file. */
-    private static byte[] bytesOf(String eventId) {
-        for (LogFile file : DELIVERED_FILES.values().stream().flatMap(List::stream).toList()) {
+    private byte[] bytesOf(String eventId) {
+        for (LogFile file : deliveredFiles.values().stream().flatMap(List::stream).toList()) {
             for (byte[] bytes : file.records()) {
                 if (parse(bytes).get("eventID").asText().equals(eventId)) {
                     return bytes;
@@ -737,17 +793,17 @@ final class TrailSelectionDeliveryTest {
     @Test
     void delivery_otherAccountsEvents_neverReachTheFirstAccountsBuckets() {
         for (TrailCase trail : trails.values()) {
-            for (LogFile file : DELIVERED_FILES.get(trail.name())) {
+            for (LogFile file : deliveredFiles.get(trail.name())) {
                 assertThat(file.key()).contains("AWSLogs/" + trail.account() + "/");
                 assertThat(file.parsedRecords()).allSatisfy(record -> {
                     assertThat(record.get("recipientAccountId").asText()).isEqualTo(trail.account());
-                    if (SELF_EVENTS.containsKey(record.get("eventID").asText())) {
+                    if (selfEvents.containsKey(record.get("eventID").asText())) {
                         assertThat(record.get("userIdentity").get("accountId").asText()).isEqualTo(trail.account());
                     }
                 });
             }
         }
-        Set<String> ofB = STORED.entrySet().stream().filter(entry -> ofAccount(entry.getValue(), ACCOUNT_B))
+        Set<String> ofB = storedRecords.entrySet().stream().filter(entry -> ofAccount(entry.getValue(), ACCOUNT_B))
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
         assertThat(ofB).contains("gen-b-eu-west-1-put-a", "gen-b-us-east-1-decrypt");
         for (String name : List.of("default-east", "writes-and-objects", "reads-and-functions", "tables",
@@ -766,7 +822,7 @@ final class TrailSelectionDeliveryTest {
                     GetTrailStatusResponse status = west.getTrailStatus(request -> request.name(arn));
                     assertThat(status.isLogging()).isTrue();
                     assertThat(status.latestDeliveryTime()).as(trail.name()).isEqualTo(DELIVERED);
-                    assertThat(status.startLoggingTime()).as(trail.name()).isEqualTo(STARTED.get(trail.name()));
+                    assertThat(status.startLoggingTime()).as(trail.name()).isEqualTo(startedLogging.get(trail.name()));
                     assertThat(status.latestDeliveryError()).isNull();
                 }
             }
@@ -779,11 +835,11 @@ final class TrailSelectionDeliveryTest {
     @Test
     void awsCli_createStartSelectDeliverStopDelete_deliversWhatTheSelectorsChooseAndKeepsTheFiles() throws Exception {
         MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        try (RunningCairn server = RunningCairn.start(data.resolve("cli"), clock, Map.of("server.regions",
-                "us-east-1", "delivery.interval", INTERVAL.toSeconds() + "s", "delivery.create-buckets", "true"))) {
+        try (RunningCairn server = RunningCairn.start(data.resolve("cli"), clock, withBuckets(Map.of(
+                "server.regions", "us-east-1", "delivery.interval", INTERVAL.toSeconds() + "s")))) {
             String account = server.accountId();
             String arn = "arn:aws:cloudtrail:us-east-1:" + account + ":trail/cli-trail";
-            Path bucket = data.resolve("cli/buckets/cli-logs");
+            createBucket("cli-logs");
 
             assertThat(cli(server, "create-trail", "--name", "cli-trail", "--s3-bucket-name", "cli-logs",
                     "--s3-key-prefix", "cli")).isEqualTo(parse("{\"Name\":\"cli-trail\",\"S3BucketName\":"
@@ -807,11 +863,12 @@ final class TrailSelectionDeliveryTest {
             JsonNode delivered = cli(server, "get-trail-status", "--name", "cli-trail");
             assertThat(epochOf(delivered.get("LatestDeliveryTime"))).isEqualTo(firstDelivery);
             assertThat(delivered.has("LatestDeliveryError")).isFalse();
-            List<Path> firstFiles = files(bucket);
-            assertThat(firstFiles).isNotEmpty().allSatisfy(path -> assertThat(bucket.relativize(path).toString())
+            SortedMap<String, byte[]> firstFiles = objects(data.resolve("cli"), "cli-logs");
+            assertThat(firstFiles.keySet()).isNotEmpty().allSatisfy(key -> assertThat(key)
                     .startsWith("cli/AWSLogs/" + account + "/CloudTrail/us-east-1/")
                     .matches(".+_CloudTrail_[\\w\\-]+_\\d{8}T\\d{4}Z_[\\w]+\\.json\\.gz"));
-            assertThat(ingestedIdsIn(firstFiles)).containsExactlyInAnyOrder("first-write", "first-put-selected");
+            assertThat(ingestedIdsIn(firstFiles.values())).containsExactlyInAnyOrder("first-write",
+                    "first-put-selected");
 
             String advanced = "[{\"Name\":\"management reads\",\"FieldSelectors\":[{\"Field\":\"eventCategory\","
                     + "\"Equals\":[\"Management\"]},{\"Field\":\"readOnly\",\"Equals\":[\"true\"]}]},"
@@ -827,9 +884,10 @@ final class TrailSelectionDeliveryTest {
             Instant secondDelivery = deliver(server, clock);
             assertThat(epochOf(cli(server, "get-trail-status", "--name", "cli-trail").get("LatestDeliveryTime")))
                     .isEqualTo(secondDelivery);
-            List<Path> secondFiles = new ArrayList<>(files(bucket));
-            secondFiles.removeAll(firstFiles);
-            assertThat(ingestedIdsIn(secondFiles)).containsExactlyInAnyOrder("second-read", "second-get-selected");
+            SortedMap<String, byte[]> secondFiles = objects(data.resolve("cli"), "cli-logs");
+            secondFiles.keySet().removeAll(firstFiles.keySet());
+            assertThat(ingestedIdsIn(secondFiles.values())).containsExactlyInAnyOrder("second-read",
+                    "second-get-selected");
 
             assertThat(cli(server, "stop-logging", "--name", "cli-trail")).isEmpty();
             JsonNode stopped = cli(server, "get-trail-status", "--name", "cli-trail");
@@ -838,19 +896,18 @@ final class TrailSelectionDeliveryTest {
             ingestCliBatch(server, "third");
             deliver(server, clock);
             deliver(server, clock);
-            List<Path> afterStop = files(bucket);
-            assertThat(ingestedIdsIn(afterStop)).doesNotContain("third-read", "third-get-selected", "third-write");
+            SortedMap<String, byte[]> afterStop = objects(data.resolve("cli"), "cli-logs");
+            assertThat(ingestedIdsIn(afterStop.values())).doesNotContain("third-read", "third-get-selected",
+                    "third-write");
 
-            Map<Path, byte[]> kept = new LinkedHashMap<>();
-            for (Path path : afterStop) {
-                kept.put(path, Files.readAllBytes(path));
-            }
+            Map<String, byte[]> kept = new LinkedHashMap<>(afterStop);
             assertThat(cli(server, "delete-trail", "--name", "cli-trail")).isEmpty();
             assertThat(cli(server, "describe-trails").get("trailList")).isEmpty();
             deliver(server, clock);
-            assertThat(files(bucket)).containsExactlyElementsOf(kept.keySet());
-            for (Map.Entry<Path, byte[]> file : kept.entrySet()) {
-                assertThat(Files.readAllBytes(file.getKey())).isEqualTo(file.getValue());
+            SortedMap<String, byte[]> afterDelete = objects(data.resolve("cli"), "cli-logs");
+            assertThat(afterDelete.keySet()).containsExactlyElementsOf(kept.keySet());
+            for (Map.Entry<String, byte[]> file : kept.entrySet()) {
+                assertThat(afterDelete.get(file.getKey())).isEqualTo(file.getValue());
             }
         }
     }
@@ -896,17 +953,11 @@ final class TrailSelectionDeliveryTest {
         return clock.instant();
     }
 
-    private static List<Path> files(Path bucket) throws IOException {
-        try (Stream<Path> paths = Files.walk(bucket)) {
-            return paths.filter(Files::isRegularFile).sorted().toList();
-        }
-    }
-
     /** The event IDs of the test's own records (not Cairn's audit events) in {@code files}. */
-    private static List<String> ingestedIdsIn(List<Path> files) throws IOException {
+    private static List<String> ingestedIdsIn(Collection<byte[]> files) throws IOException {
         List<String> ids = new ArrayList<>();
-        for (Path path : files) {
-            try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
+        for (byte[] file : files) {
+            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(file))) {
                 for (JsonNode record : MAPPER.readTree(in).get("Records")) {
                     if (!record.get("eventSource").asText().equals(SELF)) {
                         ids.add(record.get("eventID").asText());
@@ -932,9 +983,10 @@ final class TrailSelectionDeliveryTest {
     @Test
     void putEventSelectors_whileABatchIsOpen_appliesToTheEventsThatFollow() throws Exception {
         MutableClock clock = new MutableClock(START);
-        try (RunningCairn server = RunningCairn.start(data.resolve("selectors-open-batch"), clock, Map.of(
-                "delivery.interval", INTERVAL.toSeconds() + "s", "delivery.create-buckets", "true"));
+        try (RunningCairn server = RunningCairn.start(data.resolve("selectors-open-batch"), clock, withBuckets(Map.of(
+                "delivery.interval", INTERVAL.toSeconds() + "s")));
              CloudTrailClient client = server.sdk(CloudTrailClient.builder(), "us-east-1").build()) {
+            createBucket("changing-logs");
             client.createTrail(request -> request.name("changing").s3BucketName("changing-logs"));
             client.startLogging(request -> request.name("changing"));
             server.server().flushAudit();
@@ -946,7 +998,7 @@ final class TrailSelectionDeliveryTest {
             ingestCliBatch(server, "after-change");
             deliver(server, clock);
 
-            assertThat(ingestedIdsIn(files(data.resolve("selectors-open-batch/buckets/changing-logs"))))
+            assertThat(ingestedIdsIn(objects(data.resolve("selectors-open-batch"), "changing-logs").values()))
                     .containsExactlyInAnyOrder("after-change-put-selected", "after-change-get-selected");
         }
     }
@@ -954,9 +1006,10 @@ final class TrailSelectionDeliveryTest {
     @Test
     void putEventSelectors_afterSelectorsThatChoseNothing_applyWithinAnInterval() throws Exception {
         MutableClock clock = new MutableClock(START);
-        try (RunningCairn server = RunningCairn.start(data.resolve("selectors-empty-batch"), clock, Map.of(
-                "delivery.interval", INTERVAL.toSeconds() + "s", "delivery.create-buckets", "true"));
+        try (RunningCairn server = RunningCairn.start(data.resolve("selectors-empty-batch"), clock, withBuckets(Map.of(
+                "delivery.interval", INTERVAL.toSeconds() + "s")));
              CloudTrailClient client = server.sdk(CloudTrailClient.builder(), "us-east-1").build()) {
+            createBucket("changing-logs");
             client.createTrail(request -> request.name("changing").s3BucketName("changing-logs"));
             client.putEventSelectors(request -> request.trailName("changing").eventSelectors(EventSelector.builder()
                     .includeManagementEvents(false).dataResources(DataResource.builder().type(LAMBDA)
@@ -972,7 +1025,7 @@ final class TrailSelectionDeliveryTest {
             deliver(server, clock);
             deliver(server, clock);
 
-            assertThat(ingestedIdsIn(files(data.resolve("selectors-empty-batch/buckets/changing-logs"))))
+            assertThat(ingestedIdsIn(objects(data.resolve("selectors-empty-batch"), "changing-logs").values()))
                     .containsExactlyInAnyOrder("after-change-write", "after-change-read");
         }
     }
