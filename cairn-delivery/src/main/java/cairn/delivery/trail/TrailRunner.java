@@ -79,7 +79,18 @@ final class TrailRunner {
      */
     void update(Trail current) {
         this.trail = current;
-        if (batchFirst < 0 || sameDelivery(batchTrail, current) || state.pending().isPresent()) {
+        Optional<TrailState.Pending> pending = state.pending();
+        if (pending.isPresent()) {
+            // A batch that could not be written follows the trail to its new bucket (UpdateTrail mends a trail
+            // whose bucket is gone); what it holds stays as decided.
+            if (!pending.get().trail().sameDestination(current)) {
+                state.retarget(current);
+                retryAt = Instant.EPOCH;
+                failures = 0;
+            }
+            return;
+        }
+        if (batchFirst < 0 || sameDelivery(batchTrail, current)) {
             return;
         }
         if (batchOpened.isPresent()) {

@@ -158,6 +158,17 @@ final class TrailState {
         save();
     }
 
+    /**
+     * The pending batch goes where the trail now delivers ({@link Trail#withDestinationOf}): same offsets, time,
+     * level and selection, so the same records in the same bytes, under the new bucket and prefix.
+     */
+    synchronized void retarget(Trail current) {
+        Pending batch = pending.orElseThrow();
+        pending = Optional.of(new Pending(batch.first(), batch.last(), batch.delivered(), batch.gzipLevel(),
+                batch.trail().withDestinationOf(current)));
+        save();
+    }
+
     /** The pending batch is written: the cursor moves past it. */
     synchronized void delivered(Instant at) {
         Pending batch = pending.orElseThrow();

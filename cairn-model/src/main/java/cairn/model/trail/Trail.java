@@ -95,6 +95,18 @@ public record Trail(String accountId, String name, String homeRegion, String s3B
                 multiRegion, logFileValidation, newLogging, selectors, kmsKeyId);
     }
 
+    /** The same trail delivering where {@code other} delivers: its bucket, key prefix and KMS key. */
+    public Trail withDestinationOf(Trail other) {
+        return new Trail(accountId, name, homeRegion, other.s3BucketName, other.s3KeyPrefix,
+                includeGlobalServiceEvents, multiRegion, logFileValidation, logging, selectors, other.kmsKeyId);
+    }
+
+    /** Whether {@code other} delivers to the same bucket, key prefix and KMS key. */
+    public boolean sameDestination(Trail other) {
+        return s3BucketName.equals(other.s3BucketName) && s3KeyPrefix.equals(other.s3KeyPrefix)
+                && kmsKeyId.equals(other.kmsKeyId);
+    }
+
     public Trail withSelectors(EventSelectors newSelectors) {
         return new Trail(accountId, name, homeRegion, s3BucketName, s3KeyPrefix, includeGlobalServiceEvents,
                 multiRegion, logFileValidation, logging, Optional.of(newSelectors), kmsKeyId);

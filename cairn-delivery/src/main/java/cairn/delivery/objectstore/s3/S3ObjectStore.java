@@ -137,7 +137,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 return false;
             }
             throw failure("HeadBucket " + bucket, e);
-        } catch (SdkException e) {
+        } catch (SdkException | java.io.UncheckedIOException e) {
             throw failure("HeadBucket " + bucket, e);
         }
     }
@@ -158,7 +158,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                         .ssekmsKeyId(kms.keyId());
             }
             s3.putObject(request.build(), RequestBody.fromBytes(bytes));
-        } catch (SdkException e) {
+        } catch (SdkException | java.io.UncheckedIOException e) {
             throw failure("PutObject " + bucket + "/" + key, e);
         }
     }
@@ -188,7 +188,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             }
             s3.completeMultipartUpload(request -> request.bucket(bucket).key(key).uploadId(uploadId)
                     .multipartUpload(upload -> upload.parts(parts)));
-        } catch (SdkException e) {
+        } catch (SdkException | java.io.UncheckedIOException e) {
             try {
                 s3.abortMultipartUpload(request -> request.bucket(bucket).key(key).uploadId(uploadId));
             } catch (SdkException abortFailed) {
@@ -210,7 +210,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 return Optional.empty();
             }
             throw failure("GetObject " + bucket + "/" + key, e);
-        } catch (SdkException e) {
+        } catch (SdkException | java.io.UncheckedIOException e) {
             throw failure("GetObject " + bucket + "/" + key, e);
         }
     }
@@ -227,7 +227,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 return Optional.empty();
             }
             throw failure("HeadObject " + bucket + "/" + key, e);
-        } catch (SdkException e) {
+        } catch (SdkException | java.io.UncheckedIOException e) {
             throw failure("HeadObject " + bucket + "/" + key, e);
         }
     }
@@ -255,7 +255,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 }
                 token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
             } while (token != null && keys.size() < max);
-        } catch (SdkException e) {
+        } catch (SdkException | java.io.UncheckedIOException e) {
             throw failure("ListObjectsV2 " + bucket + "/" + prefix, e);
         }
         return keys;
@@ -265,13 +265,13 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     public void delete(String bucket, String key) throws IOException {
         try {
             s3.deleteObject(request -> request.bucket(bucket).key(key));
-        } catch (SdkException e) {
+        } catch (SdkException | java.io.UncheckedIOException e) {
             throw failure("DeleteObject " + bucket + "/" + key, e);
         }
     }
 
     /** The SDK's failure as the kind delivery acts on. */
-    private ObjectStoreException failure(String call, SdkException e) {
+    private ObjectStoreException failure(String call, RuntimeException e) {
         String where = "S3 connection " + settings.name() + ": " + call + ": ";
         if (e instanceof NoSuchBucketException) {
             return new ObjectStoreException(ObjectStoreException.Kind.NO_SUCH_BUCKET, where + e.getMessage(), e);
@@ -294,7 +294,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             }
             return new ObjectStoreException(kind, where + status + " " + code + ": " + e.getMessage(), e);
         }
-        if (e instanceof SdkClientException) {
+        // The HTTP client's own I/O failures (a reset while waiting for 100-continue) are the store being away too.
+        if (e instanceof SdkClientException || e instanceof java.io.UncheckedIOException) {
             return new ObjectStoreException(ObjectStoreException.Kind.UNAVAILABLE, where + e.getMessage(), e);
         }
         return new ObjectStoreException(ObjectStoreException.Kind.OTHER, where + e.getMessage(), e);
