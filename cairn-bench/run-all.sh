@@ -30,4 +30,6 @@ cp "$root/cairn-bench/target/cairn-bench.jar" "$jar"
 "$java" -jar "$jar" cairn.bench.auth.SigV4Benchmark | tee "$out/sigv4-jmh.txt"
 "$java" -Xmx2g -cp "$jar" cairn.bench.delivery.DeliveryLoad --clients 4 --seconds 30 --warm-up 5 --interval 2s \
     --levels 1,6 --rounds 3 | tee "$out/delivery.txt"
+"$java" -Xmx2g -cp "$jar" cairn.bench.delivery.DeliveryLoad --store moto --clients 4 --seconds 30 --warm-up 5 \
+    --interval 2s --levels 6 --rounds 3 | tee "$out/delivery-s3.txt"
 echo "results in $out"
