@@ -1,5 +1,6 @@
 package cairn.server;
 
+import cairn.delivery.digest.SigningKeys;
 import cairn.delivery.objectstore.LocalObjectStore;
 import cairn.delivery.objectstore.RoutedObjectStore;
 import cairn.delivery.trail.TrailDelivery;
@@ -9,6 +10,7 @@ import cairn.server.config.CairnConfig;
 import cairn.server.history.EventHistory;
 import cairn.server.http.ApiRoutes;
 import cairn.server.identity.Directory;
+import cairn.server.integrity.PublicKeysApi;
 import cairn.server.identity.Installation;
 import cairn.server.ingest.Ingest;
 import cairn.server.ingest.PutAuditEvents;
@@ -78,8 +80,10 @@ public final class CairnServer implements AutoCloseable {
         delivery.start();
         TrailApi trailApi = new TrailApi(trails, TrailTags.open(config.dataDirectory().resolve("trails")),
                 buckets, config.delivery().createBuckets(), delivery, audit::flush, config.server().regions(), clock);
-        ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents, authenticator, audit, trailApi, clock,
-                config.ingest().maxRequestBytes());
+        PublicKeysApi publicKeys = new PublicKeysApi(new SigningKeys(config.dataDirectory().resolve("keys"), clock),
+                clock);
+        ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents, authenticator, audit, trailApi, publicKeys,
+                clock, config.ingest().maxRequestBytes());
         WebServer webServer = WebServer.builder()
                 .host(config.server().host())
                 .port(config.server().port())

@@ -9,6 +9,7 @@ import cairn.server.audit.SelfAudit;
 import cairn.server.auth.Authenticator;
 import cairn.server.auth.SigV4Verifier;
 import cairn.server.history.EventHistory;
+import cairn.server.integrity.PublicKeysApi;
 import cairn.server.identity.Caller;
 import cairn.server.identity.PermissionSet;
 import cairn.server.ingest.Ingest;
@@ -69,12 +70,15 @@ public final class ApiRoutes {
     private final Authenticator authenticator;
     private final SelfAudit audit;
     private final TrailApi trailApi;
+    private final PublicKeysApi publicKeys;
     private final Clock clock;
     private final long maxRequestBytes;
 
     public ApiRoutes(EventHistory history, Ingest ingest, PutAuditEvents putAuditEvents, Authenticator authenticator,
-                     SelfAudit audit, TrailApi trailApi, Clock clock, long maxRequestBytes) {
+                     SelfAudit audit, TrailApi trailApi, PublicKeysApi publicKeys, Clock clock,
+                     long maxRequestBytes) {
         this.trailApi = trailApi;
+        this.publicKeys = publicKeys;
         this.history = history;
         this.ingest = ingest;
         this.putAuditEvents = putAuditEvents;
@@ -254,6 +258,7 @@ public final class ApiRoutes {
         }
         return switch (operation) {
             case "LookupEvents" -> history.lookupEvents(caller.accountId(), region, parameters);
+            case "ListPublicKeys" -> publicKeys.listPublicKeys(region, parameters);
             default -> throw new CloudTrailException(ErrorCode.UNKNOWN_OPERATION,
                     "Cairn does not serve the CloudTrail operation " + operation + ".");
         };
