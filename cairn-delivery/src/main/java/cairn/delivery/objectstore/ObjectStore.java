@@ -59,6 +59,11 @@ public interface ObjectStore {
     sealed interface Encryption {
         Encryption S3_MANAGED = new S3Managed();
 
+        /** SSE-KMS with the key when there is one, else SSE-S3. */
+        static Encryption of(Optional<String> kmsKeyId) {
+            return kmsKeyId.<Encryption>map(Kms::new).orElse(S3_MANAGED);
+        }
+
         record S3Managed() implements Encryption {
         }
 

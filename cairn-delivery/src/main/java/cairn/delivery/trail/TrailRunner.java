@@ -187,32 +187,19 @@ final class TrailRunner {
 
     /** Adds the record to the batch when the trail takes it; false when a batch had to close and could not. */
     private boolean consider(StoredEntry entry, Instant now) {
-        ParsedRecord record;
-        try {
-            record = RecordReader.readStored(entry.body());
-        } catch (RecordProblem problem) {
-            LOG.log(Level.WARNING, "record at offset " + entry.offset() + " cannot be read, not delivered: "
-                    + problem.getMessage());
+        Optional<ParsedRecord> record = chosen(entry);
+        if (record.isEmpty()) {
             return true;
         }
-        if (!batchTrail.takes(record)) {
-            return true;
-        }
-        String account = record.recipientAccountId().orElseThrow();
-        String group = account + "/" + record.awsRegion();
+        String group = groupOf(record.get());
         Group target = files.get(group);
         if (target != null && target.file().records() > 0
                 && target.file().sizeWith(entry.body().length) > config.maxFileBytes()) {
             if (!close(entry.offset() - 1, now)) {
                 return false;
             }
-            target = null;
         }
-        if (target == null) {
-            target = new Group(account, record.awsRegion(), new GzipLogFile(config.gzipLevel(), compressors));
-            files.put(group, target);
-        }
-        target.file().add(entry.body());
+        add(group, record.get(), entry, config.gzipLevel());
         if (batchOpened.isEmpty()) {
             batchOpened = Optional.of(now);
         }
@@ -235,8 +222,6 @@ final class TrailRunner {
         batchTrail = batch.trail();
         long offset = batch.first();
         List<TrailState.Window> windows = state.windows();
-        DeliveryConfig asFirst = new DeliveryConfig(config.interval(), batch.gzipLevel(), config.maxFileBytes(),
-                config.compressionThreads());
         while (offset <= batch.last()) {
             List<StoredEntry> entries = store.read(offset, (int) Math.min(READ_RECORDS, batch.last() - offset + 1),
                     READ_BYTES);
@@ -248,7 +233,7 @@ final class TrailRunner {
                     break;
                 }
                 if (inWindow(windows, entry.offset())) {
-                    considerAgain(entry, asFirst);
+                    chosen(entry).ifPresent(record -> add(groupOf(record), record, entry, batch.gzipLevel()));
                 }
                 offset = entry.offset() + 1;
             }
@@ -257,19 +242,26 @@ final class TrailRunner {
         openBatch(state.cursor());
     }
 
-    private void considerAgain(StoredEntry entry, DeliveryConfig asFirst) {
-        ParsedRecord record;
+    /** The record, when the batch's trail takes it (a record that cannot be read is left out, and said so). */
+    private Optional<ParsedRecord> chosen(StoredEntry entry) {
         try {
-            record = RecordReader.readStored(entry.body());
+            ParsedRecord record = RecordReader.readStored(entry.body());
+            return batchTrail.takes(record) ? Optional.of(record) : Optional.empty();
         } catch (RecordProblem problem) {
-            return;
+            LOG.log(Level.WARNING, "record at offset " + entry.offset() + " cannot be read, not delivered: "
+                    + problem.getMessage());
+            return Optional.empty();
         }
-        if (!batchTrail.takes(record)) {
-            return;
-        }
-        String account = record.recipientAccountId().orElseThrow();
-        files.computeIfAbsent(account + "/" + record.awsRegion(), ignored -> new Group(account, record.awsRegion(),
-                new GzipLogFile(asFirst.gzipLevel(), compressors))).file().add(entry.body());
+    }
+
+    private static String groupOf(ParsedRecord record) {
+        return record.recipientAccountId().orElseThrow() + "/" + record.awsRegion();
+    }
+
+    /** Appends the record's stored bytes to its account and region's file, started at {@code gzipLevel} if new. */
+    private void add(String group, ParsedRecord record, StoredEntry entry, int gzipLevel) {
+        files.computeIfAbsent(group, ignored -> new Group(record.recipientAccountId().orElseThrow(),
+                record.awsRegion(), new GzipLogFile(gzipLevel, compressors))).file().add(entry.body());
     }
 
     private static boolean inWindow(List<TrailState.Window> windows, long offset) {
@@ -283,8 +275,7 @@ final class TrailRunner {
 
     private boolean write(TrailState.Pending batch, Instant now) {
         Trail target = batch.trail();
-        ObjectStore.Encryption encryption = target.kmsKeyId().<ObjectStore.Encryption>map(ObjectStore.Encryption.Kms::new)
-                .orElse(ObjectStore.Encryption.S3_MANAGED);
+        ObjectStore.Encryption encryption = ObjectStore.Encryption.of(target.kmsKeyId());
         try {
             for (Group group : files.values()) {
                 GzipLogFile.Finished file = group.file().finish();

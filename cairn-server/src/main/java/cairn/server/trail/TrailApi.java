@@ -1,5 +1,6 @@
 package cairn.server.trail;
 
+import cairn.delivery.objectstore.ObjectStore;
 import cairn.delivery.objectstore.ObjectStoreException;
 import cairn.delivery.objectstore.RoutedObjectStore;
 import cairn.delivery.trail.TrailDelivery;
@@ -297,10 +298,8 @@ public final class TrailApi {
                 throw new CloudTrailException(ErrorCode.S3_BUCKET_DOES_NOT_EXIST, "S3 bucket " + bucket
                         + " does not exist.");
             }
-            buckets.put(bucket, probe, new byte[0], java.util.Map.of(), trail.kmsKeyId()
-                    .<cairn.delivery.objectstore.ObjectStore.Encryption>map(
-                            cairn.delivery.objectstore.ObjectStore.Encryption.Kms::new)
-                    .orElse(cairn.delivery.objectstore.ObjectStore.Encryption.S3_MANAGED));
+            buckets.put(bucket, probe, new byte[0], java.util.Map.of(),
+                    ObjectStore.Encryption.of(trail.kmsKeyId()));
             buckets.delete(bucket, probe);
         } catch (ObjectStoreException e) {
             throw switch (e.kind()) {
