@@ -75,13 +75,13 @@ public final class CairnServer implements AutoCloseable {
             local.removeTemporaryFiles(bucket);
         }
         RoutedObjectStore buckets = RoutedObjectStore.open(local, config.s3());
+        SigningKeys keys = new SigningKeys(config.dataDirectory().resolve("keys"), clock);
         TrailDelivery delivery = new TrailDelivery(store, buckets, trails::all,
-                config.dataDirectory().resolve("delivery"), config.delivery().toDeliveryConfig(), clock);
+                config.dataDirectory().resolve("delivery"), config.delivery().toDeliveryConfig(), keys, clock);
         delivery.start();
         TrailApi trailApi = new TrailApi(trails, TrailTags.open(config.dataDirectory().resolve("trails")),
                 buckets, config.delivery().createBuckets(), delivery, audit::flush, config.server().regions(), clock);
-        PublicKeysApi publicKeys = new PublicKeysApi(new SigningKeys(config.dataDirectory().resolve("keys"), clock),
-                clock);
+        PublicKeysApi publicKeys = new PublicKeysApi(keys, clock);
         ApiRoutes routes = new ApiRoutes(history, ingest, putAuditEvents, authenticator, audit, trailApi, publicKeys,
                 clock, config.ingest().maxRequestBytes());
         WebServer webServer = WebServer.builder()

@@ -78,14 +78,40 @@ public final class SigningKeys {
 
     /** Signs {@code bytes} (SHA256withRSA) with the region's current key, making one when it is due. */
     public Signed sign(String region, byte[] bytes) {
-        KeyEntry key = current(region);
-        try {
-            Signature signature = Signature.getInstance("SHA256withRSA");
-            signature.initSign(key.privateKey());
-            signature.update(bytes);
-            return new Signed(HexFormat.of().formatHex(signature.sign()), key.publicKey().fingerprint());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot sign with key " + key.publicKey().fingerprint(), e);
+        Signer signer = signer(region);
+        return new Signed(signer.sign(bytes), signer.fingerprint());
+    }
+
+    /**
+     * The region's current key, to sign with (made when it is due): a digest names the key's fingerprint in the text
+     * it signs, so the key is chosen before the text is made.
+     */
+    public Signer signer(String region) {
+        return new Signer(current(region));
+    }
+
+    /** One key pair, to sign with. */
+    public static final class Signer {
+        private final KeyEntry key;
+
+        private Signer(KeyEntry key) {
+            this.key = key;
+        }
+
+        public String fingerprint() {
+            return key.publicKey().fingerprint();
+        }
+
+        /** The lowercase hex SHA256withRSA signature of {@code bytes}. */
+        public String sign(byte[] bytes) {
+            try {
+                Signature signature = Signature.getInstance("SHA256withRSA");
+                signature.initSign(key.privateKey());
+                signature.update(bytes);
+                return HexFormat.of().formatHex(signature.sign());
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot sign with key " + fingerprint(), e);
+            }
         }
     }
 

@@ -2,7 +2,10 @@ package cairn.delivery.logfile;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -30,6 +33,7 @@ public final class GzipLogFile {
     private final int level;
     private final Executor compressors;
     private final CRC32 crc = new CRC32();
+    private final MessageDigest sha256;
     private final List<CompletableFuture<byte[]>> chunks = new ArrayList<>();
     private byte[] chunk = new byte[CHUNK_BYTES];
     private int chunkLength;
@@ -44,6 +48,11 @@ public final class GzipLogFile {
         }
         this.level = level;
         this.compressors = compressors;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
         write(OPEN, 0, OPEN.length);
     }
 
@@ -81,15 +90,19 @@ public final class GzipLogFile {
         out.writeBytes(FINAL_EMPTY_BLOCK);
         writeIntLittleEndian(out, (int) crc.getValue());
         writeIntLittleEndian(out, (int) size);
-        return new Finished(out.toByteArray(), size, records);
+        return new Finished(out.toByteArray(), size, records, HexFormat.of().formatHex(sha256.digest()));
     }
 
-    /** A finished file: its gzip bytes, its uncompressed size and its number of records. */
-    public record Finished(byte[] bytes, long uncompressedBytes, int records) {
+    /**
+     * A finished file: its gzip bytes, its uncompressed size, its number of records and the lowercase hex SHA-256 of
+     * its uncompressed bytes (what a digest lists).
+     */
+    public record Finished(byte[] bytes, long uncompressedBytes, int records, String sha256) {
     }
 
     private void write(byte[] bytes, int offset, int length) {
         crc.update(bytes, offset, length);
+        sha256.update(bytes, offset, length);
         size += length;
         while (length > 0) {
             int room = chunk.length - chunkLength;

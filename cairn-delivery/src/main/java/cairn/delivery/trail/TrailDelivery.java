@@ -1,5 +1,6 @@
 package cairn.delivery.trail;
 
+import cairn.delivery.digest.SigningKeys;
 import cairn.delivery.objectstore.ObjectStore;
 import cairn.model.trail.Trail;
 import cairn.store.EventStore;
@@ -8,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,7 +33,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * Trails at run time: every trail that logs (or has events left to deliver from before it stopped) is a consumer of
  * the event log with its own cursor, delivering log files to its bucket exactly once across crashes (see
- * {@link TrailState}). One thread runs every trail in turn; gzip runs on a pool of its own. Time comes from the
+ * {@link TrailState}), and the signed digests of those that validate (see {@link TrailRunner}). A deleted trail
+ * delivers what it logged before it was deleted and ends its digest chains, its state kept meanwhile under
+ * {@code retired/}. One thread runs every trail in turn; gzip runs on a pool of its own. Time comes from the
  * clock given, so a test that moves the clock and calls {@link #runOnce()} sees delivery happen exactly when the
  * interval has passed. Thread-safe.
  */
@@ -43,26 +49,30 @@ public final class TrailDelivery implements AutoCloseable {
     private final Supplier<List<Trail>> trails;
     private final Path stateFolder;
     private final DeliveryConfig config;
+    private final SigningKeys keys;
     private final Clock clock;
     private final ExecutorService compressors;
     private final ReentrantLock passLock = new ReentrantLock();
     private final Map<String, TrailState> states = new ConcurrentHashMap<>();
     private final Map<String, TrailRunner> runners = new ConcurrentHashMap<>();
+    /** Deleted trails finishing their deliveries, by state file. */
+    private final Map<Path, TrailRunner> retired = new ConcurrentHashMap<>();
     private final Object wake = new Object();
     private volatile boolean closed;
     private Thread thread;
 
     /**
      * Delivery of the trails {@code trails} gives (read again on every pass), from {@code store} into {@code objects},
-     * keeping each trail's state under {@code stateFolder}.
+     * keeping each trail's state under {@code stateFolder}, signing digests with {@code keys}.
      */
     public TrailDelivery(EventStore store, ObjectStore objects, Supplier<List<Trail>> trails, Path stateFolder,
-                         DeliveryConfig config, Clock clock) {
+                         DeliveryConfig config, SigningKeys keys, Clock clock) {
         this.store = requireNonNull(store, "store is null");
         this.objects = requireNonNull(objects, "objects is null");
         this.trails = requireNonNull(trails, "trails is null");
         this.stateFolder = requireNonNull(stateFolder, "stateFolder is null");
         this.config = requireNonNull(config, "config is null");
+        this.keys = requireNonNull(keys, "keys is null");
         this.clock = requireNonNull(clock, "clock is null");
         AtomicInteger number = new AtomicInteger();
         this.compressors = Executors.newFixedThreadPool(config.compressionThreads(), runnable -> {
@@ -89,6 +99,17 @@ public final class TrailDelivery implements AutoCloseable {
                 state.close(store.nextOffset());
             }
         }
+        Path retiredFolder = stateFolder.resolve("retired");
+        if (Files.isDirectory(retiredFolder)) {
+            try (Stream<Path> files = Files.list(retiredFolder)) {
+                for (Path file : files.filter(path -> path.getFileName().toString().endsWith(".json")).toList()) {
+                    TrailState state = TrailState.load(file);
+                    retired.put(file, runner(state.retiredTrail().orElseThrow(), state));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + retiredFolder, e);
+            }
+        }
         thread = new Thread(this::run, "cairn-delivery");
         thread.setDaemon(true);
         thread.start();
@@ -106,16 +127,31 @@ public final class TrailDelivery implements AutoCloseable {
         wake();
     }
 
-    /** DeleteTrail: the trail delivers nothing more; what it delivered stays in its bucket. */
+    /**
+     * DeleteTrail: the trail logs nothing more. What it logged until now is still delivered, and its digest chains
+     * end with a final digest; then its state goes. What it delivered stays in its bucket.
+     */
     public void forget(Trail trail) {
         passLock.lock();
         try {
             runners.remove(trail.arn());
             TrailState state = states.remove(trail.arn());
-            (state == null ? TrailState.load(stateFile(trail)) : state).delete();
+            if (state == null) {
+                if (!Files.exists(stateFile(trail))) {
+                    return;
+                }
+                state = TrailState.load(stateFile(trail));
+            }
+            state.close(store.nextOffset());
+            Path file = stateFolder.resolve("retired").resolve(trail.accountId() + "_" + trail.homeRegion() + "_"
+                    + trail.name() + "_" + clock.millis() + "_" + System.nanoTime() + ".json");
+            Trail stopped = trail.logging().on() ? trail.withLogging(trail.logging().stop(clock.instant())) : trail;
+            state.retire(stopped, file);
+            retired.put(file, runner(stopped, state));
         } finally {
             passLock.unlock();
         }
+        wake();
     }
 
     /**
@@ -124,7 +160,9 @@ public final class TrailDelivery implements AutoCloseable {
      */
     public long oldestNeeded() {
         long oldest = store.nextOffset();
-        for (TrailState state : states.values()) {
+        List<TrailState> all = new java.util.ArrayList<>(states.values());
+        retired.values().forEach(runner -> all.add(runner.state()));
+        for (TrailState state : all) {
             List<TrailState.Window> windows = state.windows();
             if (state.pending().isPresent()) {
                 oldest = Math.min(oldest, state.pending().get().first());
@@ -139,16 +177,21 @@ public final class TrailDelivery implements AutoCloseable {
     public Status status(Trail trail) {
         TrailState state = states.get(trail.arn());
         if (state == null && !Files.exists(stateFile(trail))) {
-            return new Status(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+            return new Status(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty());
         }
         TrailState.Status status = (state == null ? stateOf(trail) : state).status();
         return new Status(status.latestDelivery(), status.latestAttempt(), status.latestSuccess(),
-                status.latestError());
+                status.latestError(), status.latestDigest(), status.latestDigestError());
     }
 
-    /** The time of the latest delivery, the latest attempt and success, and the latest attempt's error. */
+    /**
+     * The time of the latest delivery, the latest attempt and success, and the latest attempt's error; the time of
+     * the latest digest written and the error of the latest digest write when it failed.
+     */
     public record Status(Optional<Instant> latestDelivery, Optional<Instant> latestAttempt,
-                         Optional<Instant> latestSuccess, Optional<String> latestError) {
+                         Optional<Instant> latestSuccess, Optional<String> latestError,
+                         Optional<Instant> latestDigest, Optional<String> latestDigestError) {
     }
 
     /**
@@ -174,7 +217,7 @@ public final class TrailDelivery implements AutoCloseable {
                 if (!states.containsKey(trail.arn()) && !Files.exists(stateFile(trail))) {
                     continue;
                 }
-                runner = new TrailRunner(trail, stateOf(trail), store, objects, config, compressors, clock);
+                runner = runner(trail, stateOf(trail));
                 runners.put(trail.arn(), runner);
             }
             runner.update(trail);
@@ -182,7 +225,21 @@ public final class TrailDelivery implements AutoCloseable {
             more |= runner.behind();
         }
         runners.keySet().retainAll(current);
+        for (Map.Entry<Path, TrailRunner> entry : List.copyOf(retired.entrySet())) {
+            TrailRunner runner = entry.getValue();
+            runner.step(BUDGET);
+            if (runner.finished()) {
+                runner.state().delete();
+                retired.remove(entry.getKey());
+            } else {
+                more |= runner.behind();
+            }
+        }
         return more;
+    }
+
+    private TrailRunner runner(Trail trail, TrailState state) {
+        return new TrailRunner(trail, state, store, objects, config, compressors, keys, clock);
     }
 
     private void run() {

@@ -1,5 +1,6 @@
 package cairn.delivery.trail;
 
+import cairn.delivery.digest.DigestFile;
 import cairn.delivery.objectstore.DurableFiles;
 import cairn.model.trail.Trail;
 import cairn.model.trail.TrailJson;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -30,14 +33,20 @@ import static java.util.Objects.requireNonNull;
  *   <li>{@code pending}: a batch {@code [first, last]} decided but not yet known written: its files are a function of
  *   those offsets, the delivery time, the gzip level and the trail as it was, all kept here, so after a crash the very
  *   same objects are written again before the cursor moves past them;</li>
- *   <li>the status GetTrailStatus reports.</li>
+ *   <li>{@code chains}: for a trail that validates its log files, one digest chain per account and region: where
+ *   its current period starts, the digest it links back to, and the log files delivered since (written in the same
+ *   save that moves the cursor past them, so each is listed exactly once);</li>
+ *   <li>{@code pendingDigest}: a digest made and signed but not yet known written, kept whole, so that after a crash
+ *   the very same object is written again before the chain moves on;</li>
+ *   <li>the status GetTrailStatus reports;</li>
+ *   <li>{@code retiredTrail}: for a deleted trail still finishing its deliveries, the trail as it was.</li>
  * </ul>
  * Thread-safe: the API changes windows while the delivery thread moves the cursor.
  */
 final class TrailState {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path file;
+    private Path file;
     private long cursor;
     private final List<Window> windows = new ArrayList<>();
     private Optional<Pending> pending = Optional.empty();
@@ -45,6 +54,11 @@ final class TrailState {
     private Optional<Instant> latestAttempt = Optional.empty();
     private Optional<Instant> latestSuccess = Optional.empty();
     private Optional<String> latestError = Optional.empty();
+    private final Map<String, Chain> chains = new LinkedHashMap<>();
+    private Optional<PendingDigest> pendingDigest = Optional.empty();
+    private Optional<Instant> latestDigest = Optional.empty();
+    private Optional<String> latestDigestError = Optional.empty();
+    private Optional<Trail> retiredTrail = Optional.empty();
 
     /** Offsets {@code [start, end)} in which the trail logged; {@code end} empty while it still does. */
     record Window(long start, OptionalLong end) {
@@ -63,7 +77,51 @@ final class TrailState {
 
     /** What GetTrailStatus tells of delivery. */
     record Status(Optional<Instant> latestDelivery, Optional<Instant> latestAttempt, Optional<Instant> latestSuccess,
-                  Optional<String> latestError) {
+                  Optional<String> latestError, Optional<Instant> latestDigest, Optional<String> latestDigestError) {
+    }
+
+    /**
+     * The digest chain of one account and region. While {@code active}, its current period starts at {@code start},
+     * links back to {@code previous} (none: its next digest starts the chain) and has {@code files} delivered so far.
+     * {@code lastEnd}, kept when the chain ends, is the end time of its latest digest, so that no later digest of
+     * the account and region takes the same key.
+     */
+    record Chain(String account, String region, boolean active, Instant start, Optional<DigestFile.Link> previous,
+                 List<ChainFile> files, Optional<Instant> lastEnd) {
+        Chain {
+            requireNonNull(start, "start is null");
+            requireNonNull(previous, "previous is null");
+            files = List.copyOf(files);
+            requireNonNull(lastEnd, "lastEnd is null");
+        }
+
+        String id() {
+            return account + "/" + region;
+        }
+    }
+
+    /** A log file in a chain, and the time it was delivered (which digest period it belongs to). */
+    record ChainFile(DigestFile.LogFile file, Instant delivered) {
+    }
+
+    /** A log file a batch delivered, for the chain of its account and region. */
+    record DeliveredFile(String account, String region, DigestFile.LogFile file) {
+    }
+
+    /**
+     * A digest being written: where, its exact JSON and signature, its period's end, whether it ends its chain, and
+     * the KMS key it is encrypted with.
+     */
+    record PendingDigest(String account, String region, String bucket, String key, String json, String signature,
+                         Instant end, boolean last, Optional<String> kmsKeyId) {
+        PendingDigest {
+            requireNonNull(bucket, "bucket is null");
+            requireNonNull(key, "key is null");
+            requireNonNull(json, "json is null");
+            requireNonNull(signature, "signature is null");
+            requireNonNull(end, "end is null");
+            requireNonNull(kmsKeyId, "kmsKeyId is null");
+        }
     }
 
     private TrailState(Path file) {
@@ -93,8 +151,25 @@ final class TrailState {
             state.latestDelivery = instant(root, "latestDelivery");
             state.latestAttempt = instant(root, "latestAttempt");
             state.latestSuccess = instant(root, "latestSuccess");
-            state.latestError = Optional.ofNullable(root.get("latestError")).filter(node -> !node.isNull())
-                    .map(JsonNode::asText);
+            state.latestError = text(root, "latestError");
+            state.latestDigest = instant(root, "latestDigest");
+            state.latestDigestError = text(root, "latestDigestError");
+            for (JsonNode chain : root.path("chains")) {
+                Chain read = readChain(chain);
+                state.chains.put(read.id(), read);
+            }
+            JsonNode digest = root.get("pendingDigest");
+            if (digest != null && !digest.isNull()) {
+                state.pendingDigest = Optional.of(new PendingDigest(digest.get("account").asText(),
+                        digest.get("region").asText(), digest.get("bucket").asText(), digest.get("key").asText(),
+                        digest.get("json").asText(), digest.get("signature").asText(),
+                        Instant.parse(digest.get("end").asText()), digest.get("last").asBoolean(),
+                        text(digest, "kmsKeyId")));
+            }
+            JsonNode retired = root.get("retiredTrail");
+            if (retired != null && !retired.isNull()) {
+                state.retiredTrail = Optional.of(TrailJson.read(retired));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + file, e);
         }
@@ -102,8 +177,27 @@ final class TrailState {
     }
 
     private static Optional<Instant> instant(JsonNode root, String field) {
-        return Optional.ofNullable(root.get(field)).filter(node -> !node.isNull())
-                .map(node -> Instant.parse(node.asText()));
+        return text(root, field).map(Instant::parse);
+    }
+
+    private static Optional<String> text(JsonNode root, String field) {
+        return Optional.ofNullable(root.get(field)).filter(node -> !node.isNull()).map(JsonNode::asText);
+    }
+
+    private static Chain readChain(JsonNode chain) {
+        JsonNode previous = chain.get("previous");
+        Optional<DigestFile.Link> link = previous == null || previous.isNull() ? Optional.empty()
+                : Optional.of(new DigestFile.Link(previous.get("bucket").asText(), previous.get("key").asText(),
+                previous.get("sha256").asText(), previous.get("signature").asText()));
+        List<ChainFile> files = new ArrayList<>();
+        for (JsonNode file : chain.path("files")) {
+            files.add(new ChainFile(new DigestFile.LogFile(file.get("bucket").asText(), file.get("key").asText(),
+                    file.get("sha256").asText(), Instant.parse(file.get("oldest").asText()),
+                    Instant.parse(file.get("newest").asText())), Instant.parse(file.get("delivered").asText())));
+        }
+        return new Chain(chain.get("account").asText(), chain.get("region").asText(),
+                chain.get("active").asBoolean(), Instant.parse(chain.get("start").asText()), link, files,
+                instant(chain, "lastEnd"));
     }
 
     synchronized long cursor() {
@@ -123,7 +217,82 @@ final class TrailState {
     }
 
     synchronized Status status() {
-        return new Status(latestDelivery, latestAttempt, latestSuccess, latestError);
+        return new Status(latestDelivery, latestAttempt, latestSuccess, latestError, latestDigest,
+                latestDigestError);
+    }
+
+    synchronized List<Chain> chains() {
+        return List.copyOf(chains.values());
+    }
+
+    synchronized Optional<PendingDigest> pendingDigest() {
+        return pendingDigest;
+    }
+
+    synchronized Optional<Trail> retiredTrail() {
+        return retiredTrail;
+    }
+
+    /** Starts a chain for the account and region at {@code start}, unless one is going; false when one was. */
+    synchronized boolean activate(String account, String region, Instant start) {
+        if (activateQuietly(account, region, start)) {
+            save();
+            return true;
+        }
+        return false;
+    }
+
+    private boolean activateQuietly(String account, String region, Instant start) {
+        String id = account + "/" + region;
+        Chain chain = chains.get(id);
+        if (chain != null && chain.active()) {
+            return false;
+        }
+        Optional<Instant> lastEnd = chain == null ? Optional.empty() : chain.lastEnd();
+        chains.put(id, new Chain(account, region, true, start, Optional.empty(), List.of(), lastEnd));
+        return true;
+    }
+
+    /** Records the digest about to be written; it must be finished before anything else is. */
+    synchronized void beginDigest(PendingDigest digest) {
+        if (pendingDigest.isPresent()) {
+            throw new IllegalStateException("a digest is pending already: " + pendingDigest.get().key());
+        }
+        pendingDigest = Optional.of(digest);
+        save();
+    }
+
+    /**
+     * The pending digest is written: its chain links to it and drops the files it listed (those delivered before its
+     * end), or ends when it was the last.
+     */
+    synchronized void digestDelivered(Instant at) {
+        PendingDigest digest = pendingDigest.orElseThrow();
+        String id = digest.account() + "/" + digest.region();
+        Chain chain = chains.get(id);
+        Optional<Instant> lastEnd = Optional.of(digest.end());
+        if (digest.last()) {
+            chains.put(id, new Chain(digest.account(), digest.region(), false, digest.end(), Optional.empty(),
+                    List.of(), lastEnd));
+        } else {
+            DigestFile.Link link = new DigestFile.Link(digest.bucket(), digest.key(),
+                    DigestFile.sha256(digest.json().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    digest.signature());
+            List<ChainFile> later = chain.files().stream().filter(file -> !file.delivered().isBefore(digest.end()))
+                    .toList();
+            chains.put(id, new Chain(digest.account(), digest.region(), true, digest.end(), Optional.of(link), later,
+                    lastEnd));
+        }
+        pendingDigest = Optional.empty();
+        latestDigest = Optional.of(at);
+        latestDigestError = Optional.empty();
+        save();
+    }
+
+    /** A write of the pending digest failed; it stays pending and is tried again. */
+    synchronized void digestFailed(String error) {
+        latestDigestError = Optional.of(error);
+        save();
     }
 
     /** Starts a window at {@code offset}, unless one is open; false when one was. */
@@ -169,10 +338,28 @@ final class TrailState {
         save();
     }
 
-    /** The pending batch is written: the cursor moves past it. */
-    synchronized void delivered(Instant at) {
+    /**
+     * The pending batch is written: the cursor moves past it, and its files join the chains of their accounts and
+     * regions (a chain starts with the batch when {@code validating} and none is going), in the same save.
+     */
+    synchronized void delivered(Instant at, List<DeliveredFile> files, boolean validating) {
         Pending batch = pending.orElseThrow();
         pending = Optional.empty();
+        for (DeliveredFile delivered : files) {
+            String id = delivered.account() + "/" + delivered.region();
+            Chain chain = chains.get(id);
+            if (chain == null || !chain.active()) {
+                if (!validating) {
+                    continue;
+                }
+                activateQuietly(delivered.account(), delivered.region(), batch.delivered());
+                chain = chains.get(id);
+            }
+            List<ChainFile> listed = new ArrayList<>(chain.files());
+            listed.add(new ChainFile(delivered.file(), batch.delivered()));
+            chains.put(id, new Chain(chain.account(), chain.region(), true, chain.start(), chain.previous(), listed,
+                    chain.lastEnd()));
+        }
         latestDelivery = Optional.of(batch.delivered());
         latestAttempt = Optional.of(at);
         latestSuccess = Optional.of(at);
@@ -203,6 +390,22 @@ final class TrailState {
         save();
     }
 
+    /**
+     * The trail is deleted but has deliveries to finish: its state moves to {@code retiredFile}, with the trail as it
+     * was, so that a trail made again under the same name starts afresh.
+     */
+    synchronized void retire(Trail trail, Path retiredFile) {
+        Path old = file;
+        retiredTrail = Optional.of(trail);
+        file = retiredFile;
+        save();
+        try {
+            Files.deleteIfExists(old);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + old, e);
+        }
+    }
+
     /** Forgets the trail: its state file goes (its delivered files stay). */
     synchronized void delete() {
         try {
@@ -231,6 +434,32 @@ final class TrailState {
         latestAttempt.ifPresent(at -> root.put("latestAttempt", at.toString()));
         latestSuccess.ifPresent(at -> root.put("latestSuccess", at.toString()));
         latestError.ifPresent(error -> root.put("latestError", error));
+        latestDigest.ifPresent(at -> root.put("latestDigest", at.toString()));
+        latestDigestError.ifPresent(error -> root.put("latestDigestError", error));
+        ArrayNode chainList = chains.isEmpty() ? JSON.createArrayNode() : root.putArray("chains");
+        for (Chain chain : chains.values()) {
+            ObjectNode node = chainList.addObject().put("account", chain.account()).put("region", chain.region())
+                    .put("active", chain.active()).put("start", chain.start().toString());
+            chain.lastEnd().ifPresent(end -> node.put("lastEnd", end.toString()));
+            chain.previous().ifPresent(link -> node.putObject("previous").put("bucket", link.bucket())
+                    .put("key", link.key()).put("sha256", link.sha256()).put("signature", link.signature()));
+            ArrayNode files = node.putArray("files");
+            for (ChainFile listed : chain.files()) {
+                DigestFile.LogFile logFile = listed.file();
+                files.addObject().put("bucket", logFile.bucket()).put("key", logFile.key())
+                        .put("sha256", logFile.sha256()).put("oldest", logFile.oldestEvent().toString())
+                        .put("newest", logFile.newestEvent().toString())
+                        .put("delivered", listed.delivered().toString());
+            }
+        }
+        pendingDigest.ifPresent(digest -> {
+            ObjectNode node = root.putObject("pendingDigest").put("account", digest.account())
+                    .put("region", digest.region()).put("bucket", digest.bucket()).put("key", digest.key())
+                    .put("json", digest.json()).put("signature", digest.signature())
+                    .put("end", digest.end().toString()).put("last", digest.last());
+            digest.kmsKeyId().ifPresent(kms -> node.put("kmsKeyId", kms));
+        });
+        retiredTrail.ifPresent(trail -> TrailJson.write(trail, root.putObject("retiredTrail")));
         try {
             DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(root), ".tmp");
         } catch (IOException e) {

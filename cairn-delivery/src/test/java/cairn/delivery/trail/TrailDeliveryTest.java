@@ -131,7 +131,8 @@ final class TrailDeliveryTest {
 
     private TrailDelivery delivery(Path stateFolder, ObjectStore into, long maxFileBytes) {
         TrailDelivery delivery = new TrailDelivery(store, into, trails::get, stateFolder,
-                new DeliveryConfig(INTERVAL, 6, maxFileBytes, 2), clock);
+                new DeliveryConfig(INTERVAL, 6, maxFileBytes, 2),
+                new cairn.delivery.digest.SigningKeys(folder.resolve("keys"), clock), clock);
         deliveries.add(delivery);
         return delivery;
     }
@@ -251,7 +252,7 @@ final class TrailDeliveryTest {
 
     private static TrailDelivery.Status status(Optional<Instant> latestDelivery, Optional<Instant> latestAttempt,
                                                Optional<Instant> latestSuccess, Optional<String> latestError) {
-        return new TrailDelivery.Status(latestDelivery, latestAttempt, latestSuccess, latestError);
+        return new TrailDelivery.Status(latestDelivery, latestAttempt, latestSuccess, latestError, Optional.empty(), Optional.empty());
     }
 
     private static final TrailDelivery.Status NO_STATUS = status(Optional.empty(), Optional.empty(),

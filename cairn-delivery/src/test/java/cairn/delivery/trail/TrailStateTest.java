@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.NoSuchElementException;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
@@ -72,7 +73,7 @@ final class TrailStateTest {
         assertThat(state.pending()).isEmpty();
         assertThat(state.logging()).isFalse();
         assertThat(state.status()).isEqualTo(new TrailState.Status(Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty()));
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(Files.exists(file())).isFalse();
     }
 
@@ -186,11 +187,11 @@ final class TrailStateTest {
         TrailState state = load();
         state.open(0);
         state.begin(new Pending(0, 9, DELIVERED, 6, trail()));
-        state.delivered(AT);
+        state.delivered(AT, List.of(), false);
         assertThat(state.cursor()).isEqualTo(10);
         assertThat(state.pending()).isEmpty();
         assertThat(state.status()).isEqualTo(new TrailState.Status(Optional.of(DELIVERED), Optional.of(AT),
-                Optional.of(AT), Optional.empty()));
+                Optional.of(AT), Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(state.windows()).containsExactly(open(0));
         assertSameState(load(), state);
     }
@@ -206,7 +207,7 @@ final class TrailStateTest {
         state.close(11);
         state.open(12);
         state.begin(new Pending(0, 9, DELIVERED, 6, trail()));
-        state.delivered(AT);
+        state.delivered(AT, List.of(), false);
         assertThat(state.cursor()).isEqualTo(10);
         assertThat(state.windows()).containsExactly(closed(10, 11), open(12));
         assertSameState(load(), state);
@@ -215,7 +216,7 @@ final class TrailStateTest {
     @Test
     void delivered_withoutAPendingBatch_throws() {
         TrailState state = load();
-        assertThatThrownBy(() -> state.delivered(AT)).isInstanceOf(NoSuchElementException.class);
+        assertThatThrownBy(() -> state.delivered(AT, List.of(), false)).isInstanceOf(NoSuchElementException.class);
         assertThat(state.cursor()).isZero();
     }
 
@@ -229,7 +230,7 @@ final class TrailStateTest {
         assertThat(state.pending()).hasValue(batch);
         assertThat(state.cursor()).isZero();
         assertThat(state.status()).isEqualTo(new TrailState.Status(Optional.empty(), Optional.of(AT),
-                Optional.empty(), Optional.of("NoSuchBucket")));
+                Optional.empty(), Optional.of("NoSuchBucket"), Optional.empty(), Optional.empty()));
         assertSameState(load(), state);
     }
 
@@ -240,9 +241,9 @@ final class TrailStateTest {
         state.begin(new Pending(0, 9, DELIVERED, 6, trail()));
         state.failed(AT, "NoSuchBucket");
         Instant retried = AT.plusSeconds(30);
-        state.delivered(retried);
+        state.delivered(retried, List.of(), false);
         assertThat(state.status()).isEqualTo(new TrailState.Status(Optional.of(DELIVERED), Optional.of(retried),
-                Optional.of(retried), Optional.empty()));
+                Optional.of(retried), Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(state.cursor()).isEqualTo(10);
         assertSameState(load(), state);
     }
@@ -252,12 +253,12 @@ final class TrailStateTest {
         TrailState state = load();
         state.open(0);
         state.begin(new Pending(0, 9, DELIVERED, 6, trail()));
-        state.delivered(AT);
+        state.delivered(AT, List.of(), false);
         state.begin(new Pending(10, 19, DELIVERED.plusSeconds(60), 6, trail()));
         Instant failedAt = AT.plusSeconds(60);
         state.failed(failedAt, "NoSuchBucket");
         assertThat(state.status()).isEqualTo(new TrailState.Status(Optional.of(DELIVERED), Optional.of(failedAt),
-                Optional.of(AT), Optional.of("NoSuchBucket")));
+                Optional.of(AT), Optional.of("NoSuchBucket"), Optional.empty(), Optional.empty()));
         assertSameState(load(), state);
     }
 
@@ -293,7 +294,7 @@ final class TrailStateTest {
         state.close(4);
         state.open(6);
         state.begin(new Pending(0, 3, DELIVERED, 6, trail()));
-        state.delivered(AT);
+        state.delivered(AT, List.of(), false);
         state.begin(new Pending(6, 11, DELIVERED.plusSeconds(300), 9, trail()));
         state.failed(AT.plusSeconds(301), "InternalError: disk full");
         TrailState reloaded = load();
@@ -301,9 +302,9 @@ final class TrailStateTest {
         assertThat(reloaded.windows()).containsExactly(open(6));
         assertThat(reloaded.pending()).hasValue(new Pending(6, 11, DELIVERED.plusSeconds(300), 9, trail()));
         assertThat(reloaded.status()).isEqualTo(new TrailState.Status(Optional.of(DELIVERED),
-                Optional.of(AT.plusSeconds(301)), Optional.of(AT), Optional.of("InternalError: disk full")));
+                Optional.of(AT.plusSeconds(301)), Optional.of(AT), Optional.of("InternalError: disk full"), Optional.empty(), Optional.empty()));
         // The reloaded state carries on where the first left off.
-        reloaded.delivered(AT.plusSeconds(400));
+        reloaded.delivered(AT.plusSeconds(400), List.of(), false);
         assertThat(load().cursor()).isEqualTo(12);
     }
 

@@ -97,15 +97,24 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
      * @param maxFileBytes the largest a log file grows, uncompressed, before it is written early (at most 50MB)
      * @param compressionThreads how many threads compress log files ({@code auto}: one per processor)
      * @param createBuckets whether CreateTrail and UpdateTrail create a missing bucket instead of refusing it
+     * @param digestPeriod how often trails that validate their log files deliver a digest (CloudTrail: an hour)
      */
     public record Delivery(Duration interval, int gzipLevel, long maxFileBytes, int compressionThreads,
-                           boolean createBuckets) {
+                           boolean createBuckets, Duration digestPeriod) {
         public Delivery {
             requireNonNull(interval, "interval is null");
+            requireNonNull(digestPeriod, "digestPeriod is null");
+        }
+
+        public Delivery(Duration interval, int gzipLevel, long maxFileBytes, int compressionThreads,
+                        boolean createBuckets) {
+            this(interval, gzipLevel, maxFileBytes, compressionThreads, createBuckets,
+                    cairn.delivery.trail.DeliveryConfig.DIGEST_PERIOD);
         }
 
         public cairn.delivery.trail.DeliveryConfig toDeliveryConfig() {
-            return new cairn.delivery.trail.DeliveryConfig(interval, gzipLevel, maxFileBytes, compressionThreads);
+            return new cairn.delivery.trail.DeliveryConfig(interval, gzipLevel, maxFileBytes, compressionThreads,
+                    digestPeriod);
         }
     }
 
@@ -187,6 +196,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         values.put("delivery.max-file-size", "50MB");
         values.put("delivery.compression-threads", "auto");
         values.put("delivery.create-buckets", "false");
+        values.put("delivery.digest-period", "1h");
         values.put("s3.connections", "");
         return Map.copyOf(values);
     }
@@ -284,6 +294,8 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         Integer threads = reader.get("delivery.compression-threads", text -> text.equals("auto")
                 ? Runtime.getRuntime().availableProcessors() : intIn(text, 1, 256));
         Boolean createBuckets = reader.get("delivery.create-buckets", CairnConfig::bool);
+        Duration digestPeriod = reader.get("delivery.digest-period", text -> durationWholeSeconds(text,
+                Duration.ofSeconds(1), Duration.ofDays(1)));
         if (segmentBytes != null && maxRequest != null && maxRequest > segmentBytes / 2) {
             problems.add("ingest.max-request-size (" + maxRequest + " bytes) must be at most half of "
                     + "store.segment-size (" + segmentBytes + " bytes), so that a whole batch fits in one segment");
@@ -294,7 +306,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         }
         return new CairnConfig(new Server(host, port, regions), data, new Store(segmentBytes),
                 new Ingest(maxRequest, maxRecords), new History(retention, tokenTtl, multi, check),
-                new Delivery(interval, gzipLevel, maxFile, threads, createBuckets), connections);
+                new Delivery(interval, gzipLevel, maxFile, threads, createBuckets, digestPeriod), connections);
     }
 
     /** The S3 connections, each checked; a bucket may live in one connection only, and {@code *} in one at most. */
@@ -437,6 +449,15 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
     }
 
     /** {@code 90d}, {@code 24h}, {@code 15m}, {@code 30s}, {@code 500ms}. */
+    /** A duration of whole seconds in {@code [min, max]}. */
+    static Duration durationWholeSeconds(String text, Duration min, Duration max) {
+        Duration value = durationAtLeast(text, min);
+        if (value.compareTo(max) > 0 || value.toMillis() % 1000 != 0) {
+            throw new IllegalArgumentException("must be whole seconds, at most " + max + ": " + text);
+        }
+        return value;
+    }
+
     static Duration durationAtLeast(String text, Duration min) {
         Duration value;
         try {

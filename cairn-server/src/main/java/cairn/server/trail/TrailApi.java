@@ -102,9 +102,12 @@ public final class TrailApi {
             });
             case "DeleteTrail" -> {
                 Trail deleted = inHomeRegion(find(caller, region, required(request, "Name")), region);
+                // Delivery retires the trail first: what it logged until now is still delivered and its digest
+                // chains end; a crash before the removal leaves the trail to be deleted again.
+                settleAudit.run();
+                delivery.forget(deleted);
                 trails.remove(deleted);
                 tags.forget(deleted.arn());
-                delivery.forget(deleted);
                 yield write(json -> { });
             }
             case "StartLogging" -> {
@@ -380,6 +383,12 @@ public final class TrailApi {
             }
             if (status.latestError().isPresent()) {
                 json.writeStringField("LatestDeliveryError", status.latestError().get());
+            }
+            if (status.latestDigest().isPresent()) {
+                json.writeNumberField("LatestDigestDeliveryTime", status.latestDigest().get().getEpochSecond());
+            }
+            if (status.latestDigestError().isPresent()) {
+                json.writeStringField("LatestDigestDeliveryError", status.latestDigestError().get());
             }
             if (trail.logging().started().isPresent()) {
                 json.writeNumberField("StartLoggingTime", trail.logging().started().get().getEpochSecond());
