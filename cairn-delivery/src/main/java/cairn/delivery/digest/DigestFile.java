@@ -57,9 +57,14 @@ public final class DigestFile {
         }
     }
 
-    /** Everything a digest says. */
+    /**
+     * Everything a digest says. {@code nextDigest} is when the chain's next digest is due, none when this one ends
+     * the chain (logging stopped, validation switched off, trail deleted): Cairn writes it as
+     * {@code cairnNextDigestTime}, after CloudTrail's fields, so that a validator can tell a chain that ended from
+     * one whose newest digests were deleted.
+     */
     public record Content(String account, Instant start, Instant end, String bucket, String key, String fingerprint,
-                          Optional<Link> previous, List<LogFile> logFiles) {
+                          Optional<Link> previous, List<LogFile> logFiles, Optional<Instant> nextDigest) {
         public Content {
             requireNonNull(account, "account is null");
             requireNonNull(start, "start is null");
@@ -69,8 +74,12 @@ public final class DigestFile {
             requireNonNull(fingerprint, "fingerprint is null");
             requireNonNull(previous, "previous is null");
             logFiles = List.copyOf(logFiles);
+            requireNonNull(nextDigest, "nextDigest is null");
         }
     }
+
+    /** The field Cairn adds to its digests: when the chain's next digest is due, or null in a chain's last one. */
+    public static final String NEXT_DIGEST_FIELD = "cairnNextDigestTime";
 
     /** The digest's JSON, as UTF-8 bytes. */
     public static byte[] json(Content digest) {
@@ -106,6 +115,7 @@ public final class DigestFile {
                 json.writeEndObject();
             }
             json.writeEndArray();
+            nullable(json, NEXT_DIGEST_FIELD, digest.nextDigest().map(DigestFile::time));
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -290,7 +290,8 @@ final class TrailRunner {
         String key = DigestKeys.key(target.s3KeyPrefix(), chain.account(), chain.region(), target.name(),
                 target.homeRegion(), end);
         byte[] json = DigestFile.json(new DigestFile.Content(chain.account(), chain.start(), end, bucket, key,
-                signer.fingerprint(), chain.previous(), listed));
+                signer.fingerprint(), chain.previous(), listed,
+                last ? Optional.empty() : Optional.of(end.plus(config.digestPeriod()))));
         String signature = signer.sign(DigestFile.stringToSign(DigestFile.time(end), bucket, key,
                 DigestFile.sha256(json), chain.previous().map(DigestFile.Link::signature)));
         TrailState.PendingDigest digest = new TrailState.PendingDigest(chain.account(), chain.region(), bucket, key,
