@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 @Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
         description = "A self-hosted audit trail for APIs, compatible with AWS CloudTrail.",
         subcommands = {CairnCommand.Serve.class, IdentityCommands.Accounts.class, IdentityCommands.Users.class,
-                IdentityCommands.Roles.class, IdentityCommands.Keys.class, BucketCommands.class})
+                IdentityCommands.Roles.class, IdentityCommands.Keys.class, BucketCommands.class,
+                ValidateLogsCommand.class})
 public final class CairnCommand implements Runnable {
     @Override
     public void run() {
