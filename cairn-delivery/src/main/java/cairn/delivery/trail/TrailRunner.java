@@ -209,8 +209,9 @@ final class TrailRunner {
         if (pending.isPresent() && !putDigest(pending.get(), now)) {
             return false;
         }
-        boolean validating = !retired && trail.logFileValidation();
-        if (validating && state.logging()) {
+        // A deleted trail's chains end as a stopped trail's do: once what it logged is delivered.
+        boolean validating = trail.logFileValidation();
+        if (!retired && validating && state.logging()) {
             state.activate(trail.accountId(), trail.homeRegion(), now.truncatedTo(ChronoUnit.SECONDS));
         }
         boolean stopped = !state.logging() && drained();

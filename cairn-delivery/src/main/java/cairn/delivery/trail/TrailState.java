@@ -249,7 +249,10 @@ final class TrailState {
             return false;
         }
         Optional<Instant> lastEnd = chain == null ? Optional.empty() : chain.lastEnd();
-        chains.put(id, new Chain(account, region, true, start, Optional.empty(), List.of(), lastEnd));
+        // A chain ended by a final digest pushed past now (it lasts a second at least) starts no earlier than that
+        // digest's end, so that no digest of the new chain takes its key.
+        Instant from = lastEnd.filter(start::isBefore).orElse(start);
+        chains.put(id, new Chain(account, region, true, from, Optional.empty(), List.of(), lastEnd));
         return true;
     }
 

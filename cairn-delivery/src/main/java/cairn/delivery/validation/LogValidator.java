@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -126,7 +126,7 @@ public final class LogValidator {
      * {@link Abort} (no public keys, a store failing other than with a missing object) is printed, after what was
      * printed before it, as {@code \n<message>\n} on {@code err}, and gives 255.
      */
-    public int run(Target target, PrintStream out, PrintStream err) {
+    public int run(Target target, PrintWriter out, PrintWriter err) {
         out.print(startLine(target));
         Run run = new Run(target);
         try {
@@ -600,7 +600,7 @@ public final class LogValidator {
         }
 
         /** Prints the lines in order as their checks finish; false when a check failed as the run must not. */
-        boolean print(PrintStream out, PrintStream err) {
+        boolean print(PrintWriter out, PrintWriter err) {
             for (CompletableFuture<Line> pending : lines) {
                 Line line;
                 try {
@@ -651,7 +651,7 @@ public final class LogValidator {
         }
 
         /** Prints the summary and returns the exit code. */
-        int summary(PrintStream out) {
+        int summary(PrintWriter out) {
             StringBuilder text = new StringBuilder();
             if (!lastDoubleSpace) {
                 text.append('\n');

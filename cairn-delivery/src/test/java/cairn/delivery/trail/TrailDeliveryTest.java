@@ -904,7 +904,7 @@ final class TrailDeliveryTest {
     }
 
     @Test
-    void forget_whileABatchIsGathered_dropsIt() throws IOException {
+    void forget_whileABatchIsGathered_stillDeliversWhatWasLogged_thenItsStateGoes() throws IOException {
         Trail trail = auditTrail();
         trails.set(List.of(trail));
         objects.createBucket(BUCKET);
@@ -913,9 +913,18 @@ final class TrailDeliveryTest {
         append(ACCOUNT, "eu-west-1", 2);
         delivery.runOnce();
         delivery.forget(trail);
-        clock.advance(INTERVAL);
-        delivery.runOnce();
-        assertThat(stored(objects, BUCKET)).isEmpty();
+        trails.set(List.of());
+        append(ACCOUNT, "eu-west-1", 3);
+        assertThat(Files.exists(stateFile(folder.resolve("state"), trail))).isFalse();
+        assertThat(folder.resolve("state").resolve("retired")).isNotEmptyDirectory();
+        for (int i = 0; i < 3; i++) {
+            clock.advance(INTERVAL);
+            delivery.runOnce();
+        }
+        Map<String, String> files = delivered(objects, BUCKET);
+        assertThat(files).hasSize(1);
+        assertThat(eventIds(files.values().iterator().next())).hasSize(2);
+        assertThat(folder.resolve("state").resolve("retired")).isEmptyDirectory();
         assertThat(Files.exists(stateFile(folder.resolve("state"), trail))).isFalse();
     }
 }
