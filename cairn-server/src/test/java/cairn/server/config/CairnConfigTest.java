@@ -49,12 +49,30 @@ final class CairnConfigTest {
                 delivery.max-file-size = 10MB
                 delivery.compression-threads = 3
                 delivery.create-buckets = true
+                delivery.digest-period = 10m
                 """);
         CairnConfig config = CairnConfig.load(Optional.of(file), Map.of());
         assertThat(config).isEqualTo(new CairnConfig(new CairnConfig.Server("0.0.0.0", 9000, List.of("us-east-1")),
                 Path.of("/var/lib/cairn"), new CairnConfig.Store(64L << 20), new CairnConfig.Ingest(2L << 20, 500),
                 new CairnConfig.History(Duration.ofDays(30), Duration.ofMinutes(15), true, Duration.ofSeconds(30)),
-                new CairnConfig.Delivery(Duration.ofSeconds(5), 1, 10L << 20, 3, true), List.of()));
+                new CairnConfig.Delivery(Duration.ofSeconds(5), 1, 10L << 20, 3, true,
+                        Duration.ofMinutes(10)), List.of()));
+    }
+
+    @Test
+    void load_digestPeriod_wholeSecondsFromOneSecondToADay() {
+        assertThat(CairnConfig.load(Map.of(), Map.of()).delivery().digestPeriod()).isEqualTo(Duration.ofHours(1));
+        assertThat(CairnConfig.load(Map.of("delivery.digest-period", "1s"), Map.of()).delivery().digestPeriod())
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> CairnConfig.load(Map.of("delivery.digest-period", "1500ms"), Map.of()))
+                .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("delivery.digest-period: must be whole seconds, at most PT24H: 1500ms"));
+        assertThatThrownBy(() -> CairnConfig.load(Map.of("delivery.digest-period", "2d"), Map.of()))
+                .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("delivery.digest-period: must be whole seconds, at most PT24H: 2d"));
+        assertThatThrownBy(() -> CairnConfig.load(Map.of("delivery.digest-period", "0s"), Map.of()))
+                .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("delivery.digest-period: must be at least PT1S: 0s"));
     }
 
     @Test
