@@ -272,26 +272,38 @@ public final class LogValidator {
             String first = DigestKeys.stamp(target.start().truncatedTo(ChronoUnit.SECONDS));
             String last = DigestKeys.stamp(end.plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS));
             Deque<String> keys = new ArrayDeque<>();
-            Optional<String> after = Optional.of(marker);
+            eachKey(bucket, folder, Optional.of(marker), key -> {
+                if (!name.matcher(key).matches()) {
+                    return true;
+                }
+                String stamp = stampOf(key);
+                if (stamp.compareTo(last) > 0) {
+                    return false;
+                }
+                if (stamp.compareTo(first) >= 0 && isBackfill(key) == backfill) {
+                    keys.add(key);
+                }
+                return true;
+            });
+            return keys;
+        }
+
+        /** Hands {@code visitor} the keys under {@code prefix} after {@code after}, in order, until it says stop. */
+        private void eachKey(String bucket, String prefix, Optional<String> after,
+                             java.util.function.Predicate<String> visitor) {
+            Optional<String> from = after;
             try {
                 while (true) {
-                    List<String> page = store.list(bucket, folder, after, 1000);
+                    List<String> page = store.list(bucket, prefix, from, 1000);
                     for (String key : page) {
-                        if (!name.matcher(key).matches()) {
-                            continue;
-                        }
-                        String stamp = stampOf(key);
-                        if (stamp.compareTo(last) > 0) {
-                            return keys;
-                        }
-                        if (stamp.compareTo(first) >= 0 && isBackfill(key) == backfill) {
-                            keys.add(key);
+                        if (!visitor.test(key)) {
+                            return;
                         }
                     }
                     if (page.size() < 1000) {
-                        return keys;
+                        return;
                     }
-                    after = Optional.of(page.getLast());
+                    from = Optional.of(page.getLast());
                 }
             } catch (IOException e) {
                 throw new Abort(errorText(e), e);
@@ -584,19 +596,8 @@ public final class LogValidator {
 
         private List<String> listAll(String prefix) {
             List<String> keys = new ArrayList<>();
-            Optional<String> after = Optional.empty();
-            try {
-                while (true) {
-                    List<String> page = store.list(target.bucket(), prefix, after, 1000);
-                    keys.addAll(page);
-                    if (page.size() < 1000) {
-                        return keys;
-                    }
-                    after = Optional.of(page.getLast());
-                }
-            } catch (IOException e) {
-                throw new Abort(errorText(e), e);
-            }
+            eachKey(target.bucket(), prefix, Optional.empty(), keys::add);
+            return keys;
         }
 
         /** Prints the lines in order as their checks finish; false when a check failed as the run must not. */
