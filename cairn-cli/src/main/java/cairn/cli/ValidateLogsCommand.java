@@ -95,6 +95,10 @@ final class ValidateLogsCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "how many log files to check at once (default: one per processor)")
     Integer threads;
 
+    @Option(names = "--as-of", description = "judge which digests are overdue as at this time (default: now), e.g. "
+            + "when validating a copy of a bucket taken earlier")
+    String asOf;
+
     @Spec
     CommandSpec spec;
 
@@ -156,7 +160,8 @@ final class ValidateLogsCommand implements Callable<Integer> {
                 return thread;
             });
             try (Store store = store(sourceRegion)) {
-                return new LogValidator(store.objects(), keys, checkers, Clock.systemUTC()).run(target, out, err);
+                Clock clock = asOf == null ? Clock.systemUTC() : Clock.fixed(time(asOf), java.time.ZoneOffset.UTC);
+                return new LogValidator(store.objects(), keys, checkers, clock).run(target, out, err);
             } finally {
                 checkers.shutdownNow();
             }

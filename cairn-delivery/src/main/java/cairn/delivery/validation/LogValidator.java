@@ -155,7 +155,7 @@ public final class LogValidator {
     }
 
     /** A valid digest, as the extra checks need it. */
-    private record Valid(String key, Instant start, Instant end, Optional<Instant> next) {
+    private record Valid(String bucket, String key, Instant start, Instant end, Optional<Instant> next) {
     }
 
     /** What a digest's successor vouches for: its signature and hash, and where the successor is. */
@@ -340,7 +340,7 @@ public final class LogValidator {
                              boolean backfill, Optional<Link> link) throws DigestProblem {
             String where = "Digest file\ts3://" + bucket + "/" + key + "\tINVALID: ";
             GzipCheck.Inflated inflated = GzipCheck.inflate(object.bytes(), true);
-            if (inflated.outcome() == GzipCheck.Outcome.NOT_GZIP) {
+            if (inflated.outcome() == GzipCheck.Outcome.NOT_GZIP || inflated.outcome() == GzipCheck.Outcome.CUT_SHORT) {
                 throw new DigestProblem(where + "invalid format");
             }
             JsonNode json;
@@ -384,6 +384,9 @@ public final class LogValidator {
             Instant start = parseDate(json.get("digestStartTime").asText(), where);
             if (inflated.outcome() == GzipCheck.Outcome.TRAILING_DATA) {
                 throw new DigestProblem(where + "unexpected data after end of compressed stream");
+            }
+            if (inflated.outcome() == GzipCheck.Outcome.NO_TRAILER) {
+                throw new DigestProblem(where + "invalid format");
             }
             if (!json.path("logFiles").isArray()) {
                 throw new DigestProblem(where + "invalid format");
@@ -459,7 +462,7 @@ public final class LogValidator {
                         return Optional.empty();
                     }
                 });
-                valid.add(new Valid(key, digest.start(), digest.end(), next));
+                valid.add(new Valid(bucket, key, digest.start(), digest.end(), next));
             }
             for (JsonNode log : digest.json().get("logFiles")) {
                 String logBucket = log.path("s3Bucket").asText();
@@ -482,8 +485,11 @@ public final class LogValidator {
                 return new Line(Kind.LOG, where + "INVALID: not found", true, false);
             }
             GzipCheck.Inflated inflated = GzipCheck.inflate(object.get().bytes(), false);
+            // As the AWS CLI's streaming reader: a file cut short is hashed as far as it goes.
             return switch (inflated.outcome()) {
                 case NOT_GZIP -> new Line(Kind.LOG, where + "INVALID: invalid format", true, false);
+                case CUT_SHORT, NO_TRAILER -> new Line(Kind.LOG, where + (inflated.sha256().equals(hash)
+                        ? "INVALID: invalid format" : "INVALID: hash value doesn't match"), true, false);
                 case TRAILING_DATA -> new Line(Kind.LOG, where + (inflated.sha256().equals(hash)
                         ? "INVALID: unexpected data after end of compressed stream"
                         : "INVALID: hash value doesn't match"), true, false);
@@ -502,27 +508,49 @@ public final class LogValidator {
         }
 
         /**
-         * Cairn's checks past the walk: where the chain broke, and past its newest digest when that one says a
-         * successor was due within the range, the digests that should be there and the log files no valid digest
-         * lists.
+         * Cairn's checks past the walk. The valid digests, in time order, should cover the range without a hole but
+         * where a chain ended (its last digest promises no successor) and a new one started. Where a digest promised a
+         * successor that is not there (deleted, moved, or found invalid), the digests due in the hole are named, and
+         * the log files delivered in it that no valid digest lists; likewise past the newest digest, up to the end of
+         * the range, when its successor is due by now.
          */
         void extras() {
-            Instant now = clock.instant().minus(GRACE);
-            Instant until = target.end().isBefore(now) ? target.end() : now;
+            Instant due = clock.instant().minus(GRACE);
             List<Valid> byEnd = new ArrayList<>(valid);
             byEnd.sort((one, other) -> one.end().compareTo(other.end()));
+            TreeSet<Instant> broken = new TreeSet<>(breaks);
             List<Instant[]> windows = new ArrayList<>();
-            for (Instant broken : new TreeSet<>(breaks)) {
-                Optional<Valid> below = byEnd.stream().filter(digest -> !digest.end().isAfter(broken))
-                        .reduce((one, other) -> other);
-                Instant low = below.map(Valid::end).orElse(target.start());
-                below.flatMap(Valid::next).ifPresent(next -> expectDigests(next, period(below.get()), broken));
-                windows.add(new Instant[]{low, broken});
+            if (byEnd.isEmpty()) {
+                if (!broken.isEmpty()) {
+                    windows.add(new Instant[]{target.start(), target.end()});
+                }
+            } else if (!broken.headSet(byEnd.getFirst().start(), true).isEmpty()) {
+                windows.add(new Instant[]{target.start(), byEnd.getFirst().start()});
+            }
+            for (int i = 1; i < byEnd.size(); i++) {
+                Valid older = byEnd.get(i - 1);
+                Valid newer = byEnd.get(i);
+                if (!newer.start().isAfter(older.end())) {
+                    continue;
+                }
+                boolean reported = !broken.subSet(older.end(), false, newer.start(), true).isEmpty();
+                if (older.next().isPresent()) {
+                    int expected = expectDigests(older, newer.start(), due);
+                    if (expected == 0 && !reported) {
+                        digestInvalid(false, "Digest file\ts3://" + older.bucket() + "/" + older.key()
+                                + "\tINVALID: its chain ends without a final digest: the digests after it, up to "
+                                + display(newer.start()) + ", are missing");
+                    }
+                    windows.add(new Instant[]{older.end(), newer.start()});
+                } else if (reported) {
+                    windows.add(new Instant[]{older.end(), newer.start()});
+                }
             }
             if (!byEnd.isEmpty()) {
                 Valid newest = byEnd.getLast();
-                if (newest.next().isPresent() && !newest.next().get().isAfter(until)) {
-                    expectDigests(newest.next().get(), period(newest), until.plusSeconds(1));
+                Instant until = target.end().isBefore(due) ? target.end() : due;
+                if (newest.next().isPresent() && newest.end().isBefore(until) && !newest.next().get().isAfter(due)) {
+                    expectDigests(newest, target.end().plus(period(newest)).minusSeconds(1), due);
                     windows.add(new Instant[]{newest.end(), until});
                 }
             }
@@ -536,22 +564,32 @@ public final class LogValidator {
             return period.isNegative() || period.isZero() ? Duration.ofHours(1) : period;
         }
 
-        /** Names as not found each digest due from {@code first} every {@code period} before {@code until}. */
-        private void expectDigests(Instant first, Duration period, Instant until) {
-            for (Instant due = first; due.isBefore(until); due = due.plus(period)) {
+        /**
+         * Names as not found each digest of {@code after}'s chain due from its promised successor on, every period,
+         * up to {@code last} and no later than {@code due}, that is neither seen nor in the bucket. Returns how many
+         * were due in that span.
+         */
+        private int expectDigests(Valid after, Instant last, Instant due) {
+            Duration period = period(after);
+            int count = 0;
+            for (Instant end = after.next().orElseThrow(); !end.isAfter(last) && !end.isAfter(due);
+                 end = end.plus(period)) {
+                count++;
                 String key = DigestKeys.key(target.prefix(), target.account(), target.sourceRegion(),
-                        target.trailName(), target.homeRegion(), due);
-                if (seenDigests.add(target.bucket() + "/" + key)) {
-                    try {
-                        if (store.head(target.bucket(), key).isPresent()) {
-                            continue;
-                        }
-                    } catch (IOException e) {
-                        throw new Abort(errorText(e), e);
-                    }
-                    digestInvalid(false, "Digest file\ts3://" + target.bucket() + "/" + key + "\tINVALID: not found");
+                        target.trailName(), target.homeRegion(), end);
+                if (!seenDigests.add(after.bucket() + "/" + key)) {
+                    continue;
                 }
+                try {
+                    if (store.head(after.bucket(), key).isPresent()) {
+                        continue;
+                    }
+                } catch (IOException e) {
+                    throw new Abort(errorText(e), e);
+                }
+                digestInvalid(false, "Digest file\ts3://" + after.bucket() + "/" + key + "\tINVALID: not found");
             }
+            return count;
         }
 
         /** Names each log file delivered in the windows that no valid digest lists. */
