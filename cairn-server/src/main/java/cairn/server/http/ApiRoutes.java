@@ -254,7 +254,7 @@ public final class ApiRoutes {
         Caller caller = call.requireCaller();
         String region = call.region().orElseThrow();
         if (TrailApi.serves(operation)) {
-            return trailApi.call(operation, caller, region, parameters);
+            return trailApi.call(operation, caller, region, parameters, () -> audit.record(call));
         }
         return switch (operation) {
             case "LookupEvents" -> history.lookupEvents(caller.accountId(), region, parameters);

@@ -80,7 +80,12 @@ public final class TrailApi {
         };
     }
 
-    public byte[] call(String operation, Caller caller, String region, JsonNode request) {
+    /**
+     * Runs the operation. {@code recordCall} stores the call's own audit event (as a success) at once: StopLogging and
+     * DeleteTrail run it before they end the trail's window, so that the trail's last log file holds the event of the
+     * call that stopped it, as CloudTrail's does.
+     */
+    public byte[] call(String operation, Caller caller, String region, JsonNode request, Runnable recordCall) {
         return switch (operation) {
             case "CreateTrail" -> createTrail(caller, region, request);
             case "UpdateTrail" -> updateTrail(caller, region, request);
@@ -104,6 +109,7 @@ public final class TrailApi {
                 Trail deleted = inHomeRegion(find(caller, region, required(request, "Name")), region);
                 // Delivery retires the trail first: what it logged until now is still delivered and its digest
                 // chains end; a crash before the removal leaves the trail to be deleted again.
+                recordCall.run();
                 settleAudit.run();
                 delivery.forget(deleted);
                 trails.remove(deleted);
@@ -121,6 +127,7 @@ public final class TrailApi {
             }
             case "StopLogging" -> {
                 Trail trail = inHomeRegion(find(caller, region, required(request, "Name")), region);
+                recordCall.run();
                 settleAudit.run();
                 delivery.stopLogging(trail);
                 trails.update(trail, found -> found.logging().on()

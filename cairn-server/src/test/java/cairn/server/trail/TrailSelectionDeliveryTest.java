@@ -912,6 +912,39 @@ class TrailSelectionDeliveryTest {
         }
     }
 
+    @Test
+    void stopLoggingAndDeleteTrail_eachTrailsLastFileEndsWithTheCallThatEndedIt() throws Exception {
+        MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        try (RunningCairn server = RunningCairn.start(data.resolve("last-event"), clock, withBuckets(Map.of(
+                "server.regions", "us-east-1", "delivery.interval", INTERVAL.toSeconds() + "s")))) {
+            createBucket("last-logs");
+            for (String name : List.of("stopped", "deleted")) {
+                cli(server, "create-trail", "--name", name, "--s3-bucket-name", "last-logs", "--s3-key-prefix", name);
+                cli(server, "start-logging", "--name", name);
+            }
+            deliver(server, clock);
+            cli(server, "stop-logging", "--name", "stopped");
+            cli(server, "delete-trail", "--name", "deleted");
+            cli(server, "describe-trails");
+            deliver(server, clock);
+            deliver(server, clock);
+            for (String name : List.of("stopped", "deleted")) {
+                List<String> names = new ArrayList<>();
+                for (byte[] file : objects(data.resolve("last-event"), "last-logs").tailMap(name + "/")
+                        .headMap(name + "0").values()) {
+                    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(file))) {
+                        MAPPER.readTree(in).get("Records").forEach(record -> names.add(
+                                record.get("eventName").asText() + "/" + record.path("requestParameters")
+                                        .path("name").asText()));
+                    }
+                }
+                assertThat(names).as(name).last().isEqualTo((name.equals("stopped") ? "StopLogging" : "DeleteTrail")
+                        + "/" + name);
+                assertThat(names).as(name).doesNotContain("DescribeTrails/");
+            }
+        }
+    }
+
     private static JsonNode cli(RunningCairn server, String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of("cloudtrail"));
         command.addAll(List.of(arguments));
