@@ -77,7 +77,8 @@ public final class CairnServer implements AutoCloseable {
         RoutedObjectStore buckets = RoutedObjectStore.open(local, config.s3());
         SigningKeys keys = new SigningKeys(config.dataDirectory().resolve("keys"), clock);
         TrailDelivery delivery = new TrailDelivery(store, buckets, trails::all,
-                config.dataDirectory().resolve("delivery"), config.delivery().toDeliveryConfig(), keys, clock);
+                config.dataDirectory().resolve("delivery"), config.delivery().toDeliveryConfig(), keys,
+                config.server().regions(), clock);
         delivery.start();
         TrailApi trailApi = new TrailApi(trails, TrailTags.open(config.dataDirectory().resolve("trails")),
                 buckets, config.delivery().createBuckets(), delivery, audit::flush, config.server().regions(), clock);

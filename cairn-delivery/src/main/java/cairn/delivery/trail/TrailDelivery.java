@@ -50,6 +50,7 @@ public final class TrailDelivery implements AutoCloseable {
     private final Path stateFolder;
     private final DeliveryConfig config;
     private final SigningKeys keys;
+    private final List<String> regions;
     private final Clock clock;
     private final ExecutorService compressors;
     private final ReentrantLock passLock = new ReentrantLock();
@@ -67,6 +68,17 @@ public final class TrailDelivery implements AutoCloseable {
      */
     public TrailDelivery(EventStore store, ObjectStore objects, Supplier<List<Trail>> trails, Path stateFolder,
                          DeliveryConfig config, SigningKeys keys, Clock clock) {
+        this(store, objects, trails, stateFolder, config, keys, List.of(), clock);
+    }
+
+    /**
+     * As above, for a server that serves {@code regions} only (empty: any region): a multi-region trail that
+     * validates keeps a digest chain for each of them from the start, with empty digests while a region is idle, as
+     * CloudTrail does for every region; with any region served, a region's chain starts with its first log file.
+     */
+    public TrailDelivery(EventStore store, ObjectStore objects, Supplier<List<Trail>> trails, Path stateFolder,
+                         DeliveryConfig config, SigningKeys keys, List<String> regions, Clock clock) {
+        this.regions = List.copyOf(regions);
         this.store = requireNonNull(store, "store is null");
         this.objects = requireNonNull(objects, "objects is null");
         this.trails = requireNonNull(trails, "trails is null");
@@ -239,7 +251,7 @@ public final class TrailDelivery implements AutoCloseable {
     }
 
     private TrailRunner runner(Trail trail, TrailState state) {
-        return new TrailRunner(trail, state, store, objects, config, compressors, keys, clock);
+        return new TrailRunner(trail, state, store, objects, config, compressors, keys, regions, clock);
     }
 
     private void run() {

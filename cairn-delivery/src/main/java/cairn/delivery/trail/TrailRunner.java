@@ -53,6 +53,8 @@ final class TrailRunner {
     private final DeliveryConfig config;
     private final Executor compressors;
     private final SigningKeys keys;
+    /** The regions served (empty: any), whose chains a multi-region trail keeps from the start. */
+    private final List<String> regions;
     private final Clock clock;
     /** A deleted trail finishing its deliveries: its settings no longer change. */
     private final boolean retired;
@@ -84,7 +86,7 @@ final class TrailRunner {
     }
 
     TrailRunner(Trail trail, TrailState state, EventStore store, ObjectStore objects, DeliveryConfig config,
-                Executor compressors, SigningKeys keys, Clock clock) {
+                Executor compressors, SigningKeys keys, List<String> regions, Clock clock) {
         this.trail = trail;
         this.state = state;
         this.store = store;
@@ -92,6 +94,7 @@ final class TrailRunner {
         this.config = config;
         this.compressors = compressors;
         this.keys = keys;
+        this.regions = regions;
         this.clock = clock;
         this.retired = state.retiredTrail().isPresent();
     }
@@ -212,7 +215,13 @@ final class TrailRunner {
         // A deleted trail's chains end as a stopped trail's do: once what it logged is delivered.
         boolean validating = trail.logFileValidation();
         if (!retired && validating && state.logging()) {
-            state.activate(trail.accountId(), trail.homeRegion(), now.truncatedTo(ChronoUnit.SECONDS));
+            Instant start = now.truncatedTo(ChronoUnit.SECONDS);
+            state.activate(trail.accountId(), trail.homeRegion(), start);
+            if (trail.multiRegion()) {
+                for (String region : regions) {
+                    state.activate(trail.accountId(), region, start);
+                }
+            }
         }
         boolean stopped = !state.logging() && drained();
         for (TrailState.Chain listed : state.chains()) {

@@ -260,9 +260,13 @@ final class DigestDeliveryTest {
     }
 
     private TrailDelivery delivery() {
+        return delivery(List.of());
+    }
+
+    private TrailDelivery delivery(List<String> regions) {
         TrailDelivery delivery = new TrailDelivery(store, objects, trails::get, stateFolder(),
                 new DeliveryConfig(INTERVAL, 6, DeliveryConfig.MAX_FILE_BYTES, 2, PERIOD),
-                new SigningKeys(folder.resolve("keys"), clock), clock);
+                new SigningKeys(folder.resolve("keys"), clock), regions, clock);
         deliveries.add(delivery);
         return delivery;
     }
@@ -1056,6 +1060,34 @@ final class DigestDeliveryTest {
     }
 
     // Regions.
+
+    @Test
+    void multiRegionTrail_regionsServed_eachHasAChainFromTheStart_emptyWhileIdle() throws Exception {
+        Trail trail = trail("org-trail", true, Optional.empty());
+        trails.set(List.of(trail));
+        TrailDelivery delivery = delivery(List.of(HOME, OTHER_REGION));
+        delivery.startLogging(trail);
+        delivery.runOnce();
+        passAt(delivery, "12:01:00");
+        passAt(delivery, "12:02:00");
+
+        List<Digest> other = digests(OTHER_REGION);
+        assertThat(ends(digests(HOME))).containsExactly(time("12:01:00"), time("12:02:00"));
+        assertThat(ends(other)).containsExactly(time("12:01:00"), time("12:02:00"));
+        assertThat(other.getFirst().field("digestStartTime")).isEqualTo(time("12:00:20"));
+        assertThat(other).allSatisfy(digest -> assertThat(digest.logFileKeys()).isEmpty());
+        assertChain(other, false);
+        assertAllWellFormed(other, Optional.empty(), "org-trail");
+
+        // A single-region trail keeps its home region's chain only.
+        Trail single = trail("single", false, Optional.empty());
+        trails.set(List.of(trail, single));
+        delivery.startLogging(single);
+        delivery.runOnce();
+        passAt(delivery, "12:03:00");
+        assertThat(allDigests()).filteredOn(digest -> digest.key().contains("_single_")).hasSize(1)
+                .allSatisfy(digest -> assertThat(digest.key()).contains("/CloudTrail-Digest/" + HOME + "/"));
+    }
 
     @Test
     void multiRegionTrail_eachRegionHasItsOwnChain_underItsFolder_signedWithItsOwnKey() throws Exception {
