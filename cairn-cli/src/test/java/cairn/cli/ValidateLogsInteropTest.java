@@ -45,6 +45,8 @@ final class ValidateLogsInteropTest {
     private static final Instant T0 = START.plus(Duration.ofHours(20));
     private static final Instant STOPPED = at(4, 30);
     private static final Instant RESTARTED = at(5, 20);
+    /** The first chain's final digest: once the file holding the StopLogging event is delivered, an interval on. */
+    private static final Instant FINAL = STOPPED.plus(ValidateLogsFixture.INTERVAL);
     private static final Instant END = at(9, 30);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -108,11 +110,11 @@ final class ValidateLogsInteropTest {
     }
 
     /**
-     * The gap between the first chain's final digest, written at StopLogging (everything before it was delivered
-     * already), and the start of the chain StartLogging began.
+     * The gap between the first chain's final digest, written once the StopLogging event itself is delivered, and the
+     * start of the chain StartLogging began.
      */
     private static String gapLine() {
-        return "No log files were delivered by CloudTrail between " + display(STOPPED) + " and "
+        return "No log files were delivered by CloudTrail between " + display(FINAL) + " and "
                 + display(RESTARTED);
     }
 
@@ -121,7 +123,7 @@ final class ValidateLogsInteropTest {
         List<String> stamps = fixture.digests(trail).stream()
                 .map(key -> key.substring(key.length() - 24, key.length() - 8)).toList();
         assertThat(stamps).containsExactly(stamp(at(1, 0)), stamp(at(2, 0)), stamp(at(3, 0)), stamp(at(4, 0)),
-                stamp(STOPPED), stamp(at(6, 0)), stamp(at(7, 0)), stamp(at(8, 0)), stamp(at(9, 0)));
+                stamp(FINAL), stamp(at(6, 0)), stamp(at(7, 0)), stamp(at(8, 0)), stamp(at(9, 0)));
         assertThat(fixture.digests(trail).get(3)).as("past midnight")
                 .contains("/CloudTrail-Digest/us-east-1/2026/03/02/").startsWith("audit/cairn/AWSLogs/");
         assertThat(fixture.digests(quiet)).isEmpty();
@@ -134,7 +136,7 @@ final class ValidateLogsInteropTest {
         assertThat(digests.get(at(3, 0)).get("logFiles")).as("idle hour").isEmpty();
         assertThat(digests.get(at(4, 0)).get("logFiles")).as("idle hour").isEmpty();
         assertThat(digests.get(at(9, 0)).get("logFiles")).as("idle hour").isEmpty();
-        assertThat(digests.get(STOPPED).get("cairnNextDigestTime").isNull()).as("final digest").isTrue();
+        assertThat(digests.get(FINAL).get("cairnNextDigestTime").isNull()).as("final digest").isTrue();
         assertThat(digests.get(at(6, 0)).get("previousDigestS3Object").isNull()).as("new chain").isTrue();
         assertThat(digests.get(at(6, 0)).get("digestStartTime").asText()).isEqualTo(display(RESTARTED));
         assertThat(digests.get(at(7, 0)).get("previousDigestS3Object").asText())

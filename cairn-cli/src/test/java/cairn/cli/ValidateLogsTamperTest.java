@@ -60,6 +60,8 @@ final class ValidateLogsTamperTest {
     private static final Instant END = START.plus(Duration.ofMinutes(6 * 60 + 30));
     private static final String NOT_CHECKED = "INVALID: not checked, no valid digest lists it";
     private static final Instant STOPPED = START.plus(Duration.ofMinutes(2 * 60 + 45));
+    /** The stopped chain's final digest: once the file holding the StopLogging event is delivered. */
+    private static final Instant FINAL = STOPPED.plus(ValidateLogsFixture.INTERVAL);
     private static final Instant RESTARTED = START.plus(Duration.ofMinutes(3 * 60 + 50));
 
     private static ValidateLogsFixture fixture;
@@ -480,7 +482,7 @@ final class ValidateLogsTamperTest {
      */
     @Test
     void finalDigestOfAStoppedChainDeleted_cairnNamesItsLogFilesUnchecked() throws Exception {
-        String finalDigest = restartedDigest(STOPPED);
+        String finalDigest = restartedDigest(FINAL);
         JsonNode json = JSON.readTree(ValidateLogsFixture.gunzip(deliveredRestarted.get(finalDigest).bytes()));
         assertThat(json.get("cairnNextDigestTime").isNull()).as("a final digest").isTrue();
         List<String> logs = new ArrayList<>();
@@ -509,7 +511,7 @@ final class ValidateLogsTamperTest {
         Outcome cairn = fixture.cairn(arguments);
 
         assertThat(aws.exitCode()).as(aws.toString()).isZero();
-        assertThat(aws.stderr()).isEqualTo("\nNo log files were delivered by CloudTrail between " + display(STOPPED)
+        assertThat(aws.stderr()).isEqualTo("\nNo log files were delivered by CloudTrail between " + display(FINAL)
                 + " and " + display(RESTARTED) + "\n\n");
         assertThat(cairn).isEqualTo(aws);
     }
