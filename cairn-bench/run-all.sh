@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Cairn benchmark in order, each bounded, and keeps their output in $OUT (default /tmp/cairn-bench-results).
-# About 25 minutes on a 2-core machine, plus the one-time builds of the 10M-event Cairn store (~3 min, 17 GB) and of
+# About 40 minutes on a 2-core machine, plus the one-time builds of the 10M-event Cairn store (~3 min, 17 GB) and of
 # the PostgreSQL lookup table (several minutes). Needs PostgreSQL 15 (OS package `postgresql`) and a JDK >= 21.
 # Usage: cairn-bench/run-all.sh [EVENTS]   (EVENTS defaults to 10000000; use fewer when the disk is short)
 # PG_EVENTS sets the size of PostgreSQL's lookup table (default 2000000, to keep its one-time load to ~2 minutes).
@@ -12,10 +12,11 @@ events=${1:-10000000}
 store=/tmp/cairn-bench-$((events / 1000000))m
 out=${OUT:-/tmp/cairn-bench-results}
 mkdir -p "$out"
-(cd "$root" && JAVA_HOME=$JAVA_HOME mvn -B -q -DskipTests -pl cairn-bench -am package)
+(cd "$root" && JAVA_HOME=$JAVA_HOME mvn -B -q -DskipTests -pl cairn-bench,cairn-cli -am package)
 # A copy, so that rebuilding the module while the benchmarks run does not change the jar under them.
 jar="$out/cairn-bench.jar"
 cp "$root/cairn-bench/target/cairn-bench.jar" "$jar"
+cp "$root/cairn-cli/target/cairn.jar" "$out/cairn.jar"
 { nproc; free -g; "$java" -version 2>&1; df -h /tmp; } > "$out/machine.txt"
 
 "$java" -Xmx2g -cp "$jar" cairn.bench.ingest.IngestLoad --clients 1,4,8 --seconds 15 --warm-up 5 --rounds 3 \
@@ -32,4 +33,8 @@ cp "$root/cairn-bench/target/cairn-bench.jar" "$jar"
     --levels 1,6 --rounds 3 | tee "$out/delivery.txt"
 "$java" -Xmx2g -cp "$jar" cairn.bench.delivery.DeliveryLoad --store moto --clients 4 --seconds 30 --warm-up 5 \
     --interval 2s --levels 6 --rounds 3 | tee "$out/delivery-s3.txt"
+"$java" -Xmx2g -cp "$jar" cairn.bench.validate.ValidateLoad --gigabytes 1 --rounds 3 \
+    --cairn-jar "$out/cairn.jar" | tee "$out/validate.txt"
+"$java" -Xmx2g -cp "$jar" cairn.bench.validate.ValidateLoad --gigabytes 1 --rounds 3 --max-file-size 256KB \
+    --cairn-jar "$out/cairn.jar" | tee "$out/validate-256k.txt"
 echo "results in $out"
