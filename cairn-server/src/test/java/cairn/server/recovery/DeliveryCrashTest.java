@@ -1,5 +1,8 @@
 package cairn.server.recovery;
 
+import cairn.delivery.digest.SigningKeys;
+import cairn.delivery.objectstore.LocalObjectStore;
+import cairn.delivery.validation.LogValidator;
 import cairn.server.audit.SelfAudit;
 import cairn.server.testing.TestSigning;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,6 +94,7 @@ final class DeliveryCrashTest {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         long began = System.nanoTime();
+        long startedAt = System.currentTimeMillis();
         StringBuilder story = new StringBuilder("seed " + seed);
 
         Server server = Server.start(data);
@@ -181,6 +185,7 @@ final class DeliveryCrashTest {
 
             assertKeys(account, ALL_BUCKET, "");
             assertKeys(account, WRITES_BUCKET, WRITES_PREFIX + "/");
+            assertDigestsVouchForEveryFileOnce(account, Instant.ofEpochMilli(startedAt).minusSeconds(60));
         } finally {
             stop.set(true);
             current.get().process().destroyForcibly();
@@ -191,7 +196,8 @@ final class DeliveryCrashTest {
     private void createTrails(URI endpoint) throws IOException {
         try (CloudTrailClient cloudTrail = TestSigning.configure(CloudTrailClient.builder(), endpoint, REGION,
                 administrator(), Clock.systemUTC()).build()) {
-            cloudTrail.createTrail(request -> request.name(ALL_TRAIL).s3BucketName(ALL_BUCKET));
+            cloudTrail.createTrail(request -> request.name(ALL_TRAIL).s3BucketName(ALL_BUCKET)
+                    .enableLogFileValidation(true));
             cloudTrail.createTrail(request -> request.name(WRITES_TRAIL).s3BucketName(WRITES_BUCKET)
                     .s3KeyPrefix(WRITES_PREFIX));
             cloudTrail.putEventSelectors(request -> request.trailName(WRITES_TRAIL).advancedEventSelectors(
@@ -447,7 +453,7 @@ final class DeliveryCrashTest {
         }
         try (Stream<Path> files = Files.walk(folder)) {
             return files.filter(Files::isRegularFile).filter(file -> !file.toString().endsWith(".cairn-tmp"))
-                    .sorted().toList();
+                    .filter(file -> !file.toString().contains("/CloudTrail-Digest/")).sorted().toList();
         }
     }
 
@@ -455,6 +461,40 @@ final class DeliveryCrashTest {
         try (Stream<Path> files = Files.walk(data.resolve("buckets"))) {
             return files.filter(file -> file.toString().endsWith(".cairn-tmp")).toList();
         }
+    }
+
+    /**
+     * The validating trail's digests, written across the kills, form a valid chain (each digest once, signed, linked
+     * to the one before), and list every log file in the bucket exactly once: {@code validate-logs} over the local
+     * bucket, with the keys read from the data folder, finds everything valid.
+     */
+    private void assertDigestsVouchForEveryFileOnce(String account, Instant from) throws IOException {
+        SigningKeys keys = new SigningKeys(data.resolve("keys"), Clock.systemUTC());
+        LogValidator validator = new LogValidator(new LocalObjectStore(data.resolve("buckets")), (start, end) -> {
+            Map<String, byte[]> found = new HashMap<>();
+            for (SigningKeys.PublicKey key : keys.publicKeys(REGION, start, end)) {
+                found.put(key.fingerprint(), key.pkcs1Der());
+            }
+            return found;
+        }, Runnable::run, Clock.systemUTC());
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = validator.run(new LogValidator.Target("arn:aws:cloudtrail:" + REGION + ":" + account + ":trail/"
+                        + ALL_TRAIL, account, REGION, REGION, ALL_TRAIL, ALL_BUCKET, Optional.empty(), from,
+                        Instant.now(), true), new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        assertThat(code).as(out + "\n" + err).isZero();
+        assertThat(err.toString()).as("validate-logs found nothing wrong").isEmpty();
+        List<String> vouched = out.toString().lines().filter(line -> line.startsWith("Log file\t"))
+                .map(line -> line.split("\t")[1]).toList();
+        Set<String> inBucket = new HashSet<>();
+        Path folder = data.resolve("buckets").resolve(ALL_BUCKET);
+        for (Path file : logFiles(ALL_BUCKET)) {
+            inBucket.add("s3://" + ALL_BUCKET + "/" + folder.relativize(file).toString().replace('\\', '/'));
+        }
+        assertThat(vouched).as("log files vouched for").doesNotHaveDuplicates();
+        assertThat(Set.copyOf(vouched)).as("log files vouched for").isEqualTo(inBucket);
+        System.out.println("DeliveryCrashTest: " + out.toString().lines().filter(line -> line.contains("files valid"))
+                .toList());
     }
 
     /** Every object is a log file, under {@code <prefix>AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/}. */
@@ -485,6 +525,7 @@ final class DeliveryCrashTest {
             Process process = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp",
                     System.getProperty("java.class.path"), "cairn.server.Main", "--data", data.toString(),
                     "--port", "0", "--set", "delivery.interval=1s", "--set", "delivery.create-buckets=true",
+                    "--set", "delivery.digest-period=2s",
                     "--set", "server.regions=" + REGION,
                     "--set", "history.retention=3650d")
                     .redirectErrorStream(true).start();
