@@ -1,15 +1,11 @@
 package cairn.bench.delivery;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
+import cairn.bench.server.MotoServer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,54 +20,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * measured as a ceiling with {@code aws s3 cp} of the same files.
  */
 final class Moto implements AutoCloseable {
-    private final Process process;
-    private final URI endpoint;
+    private final MotoServer server;
     private final String bucket;
     private final S3Client s3;
     private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
     private final Thread watcher;
     private volatile boolean closed;
 
-    private Moto(Process process, URI endpoint, String bucket) {
-        this.process = process;
-        this.endpoint = endpoint;
-        this.bucket = bucket;
-        this.s3 = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing",
-                        "testing")))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+    private Moto(MotoServer server) {
+        this.server = server;
+        this.bucket = server.bucket();
+        this.s3 = server.s3();
         this.watcher = new Thread(this::watch, "moto-watcher");
         this.watcher.setDaemon(true);
     }
 
     static Moto start(String bucket) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Process process = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", String.valueOf(port))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        URI endpoint = URI.create("http://127.0.0.1:" + port);
-        Moto moto = new Moto(process, endpoint, bucket);
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (true) {
-            try {
-                moto.s3.createBucket(request -> request.bucket(bucket));
-                break;
-            } catch (RuntimeException e) {
-                if (System.currentTimeMillis() > deadline || !process.isAlive()) {
-                    process.destroyForcibly();
-                    throw new IOException("moto_server did not start on " + endpoint, e);
-                }
-                Thread.sleep(200);
-            }
-        }
+        Moto moto = new Moto(MotoServer.start(bucket));
         moto.watcher.start();
         return moto;
     }
 
     URI endpoint() {
-        return endpoint;
+        return server.endpoint();
     }
 
     long count() {
@@ -95,20 +66,7 @@ final class Moto implements AutoCloseable {
     }
 
     private List<String> keys() {
-        List<String> keys = new ArrayList<>();
-        String token = null;
-        do {
-            String continuation = token;
-            ListObjectsV2Response page = s3.listObjectsV2(request -> {
-                request.bucket(bucket);
-                if (continuation != null) {
-                    request.continuationToken(continuation);
-                }
-            });
-            page.contents().stream().map(S3Object::key).forEach(keys::add);
-            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-        } while (token != null);
-        return keys;
+        return server.keys("");
     }
 
     /** Every delivered object, with the time it was first seen. */
@@ -137,7 +95,7 @@ final class Moto implements AutoCloseable {
             }
         }
         s3.createBucket(request -> request.bucket("aws-s3-cp"));
-        ProcessBuilder command = new ProcessBuilder("aws", "--endpoint-url", endpoint.toString(), "--region",
+        ProcessBuilder command = new ProcessBuilder("aws", "--endpoint-url", server.endpoint().toString(), "--region",
                 "us-east-1", "s3", "cp", "--recursive", "--quiet", folder.toString(), "s3://aws-s3-cp/")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         command.environment().put("AWS_ACCESS_KEY_ID", "testing");
@@ -155,7 +113,6 @@ final class Moto implements AutoCloseable {
     public void close() {
         closed = true;
         watcher.interrupt();
-        s3.close();
-        process.destroy();
+        server.close();
     }
 }

@@ -1,5 +1,6 @@
 package cairn.bench.validate;
 
+import cairn.bench.server.MotoServer;
 import cairn.bench.events.SyntheticEvents;
 import cairn.bench.http.LoopbackHttp;
 import cairn.bench.http.SigV4Signer;
@@ -12,12 +13,7 @@ import cairn.delivery.objectstore.s3.S3Settings;
 import cairn.delivery.validation.LogValidator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -26,7 +22,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -645,18 +640,38 @@ public final class ValidateLoad {
 
     /** Inflater + SHA-256 over the files in memory on {@code threads} threads, each hash checked. */
     private static Measured floor(List<LogFile> files, int threads, Meter meter) throws Exception {
+        return eachFile(files, threads, meter, "floor", () -> {
+            byte[] buffer = new byte[256 * 1024];
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            return file -> {
+                inflateAndHash(file.gzip(), buffer, sha256);
+                if (!HexFormat.of().formatHex(sha256.digest()).equals(file.sha256())) {
+                    throw new IOException("hash of " + file.key() + " changed");
+                }
+            };
+        });
+    }
+
+    /** What a thread does with each file; made once per thread. */
+    private interface FileWork {
+        void on(LogFile file) throws Exception;
+    }
+
+    /** A maker of per-thread {@link FileWork}. */
+    private interface FileWorker {
+        FileWork make() throws Exception;
+    }
+
+    /** Hands the files out to {@code threads} threads (one: this one), each with its own work, and measures it. */
+    private static Measured eachFile(List<LogFile> files, int threads, Meter meter, String name, FileWorker worker)
+            throws Exception {
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Exception> failure = new AtomicReference<>();
         Runnable work = () -> {
             try {
-                byte[] buffer = new byte[256 * 1024];
-                MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+                FileWork perFile = worker.make();
                 for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
-                    LogFile file = files.get(i);
-                    inflateAndHash(file.gzip(), buffer, sha256);
-                    if (!HexFormat.of().formatHex(sha256.digest()).equals(file.sha256())) {
-                        throw new IOException("hash of " + file.key() + " changed");
-                    }
+                    perFile.on(files.get(i));
                 }
             } catch (Exception e) {
                 failure.compareAndSet(null, e);
@@ -668,7 +683,7 @@ public final class ValidateLoad {
         } else {
             List<Thread> running = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                Thread thread = new Thread(work, "floor-" + t);
+                Thread thread = new Thread(work, name + "-" + t);
                 running.add(thread);
                 thread.start();
             }
@@ -820,70 +835,31 @@ public final class ValidateLoad {
 
     /** The preinstalled moto server with one bucket, and an SDK client of it. */
     private static final class MotoStore implements AutoCloseable {
-        private final Process process;
-        private final URI endpoint;
+        private final MotoServer server;
         private final String bucket;
         private final S3Client s3;
 
-        private MotoStore(Process process, URI endpoint, String bucket) {
-            this.process = process;
-            this.endpoint = endpoint;
-            this.bucket = bucket;
-            this.s3 = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing",
-                            "testing")))
-                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                    .httpClient(UrlConnectionHttpClient.create()).build();
+        private MotoStore(MotoServer server) {
+            this.server = server;
+            this.bucket = server.bucket();
+            this.s3 = server.s3();
         }
 
         static MotoStore start(String bucket) throws Exception {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            Process process = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", String.valueOf(port))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            MotoStore moto = new MotoStore(process, URI.create("http://127.0.0.1:" + port), bucket);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (true) {
-                try {
-                    moto.s3.createBucket(request -> request.bucket(bucket));
-                    return moto;
-                } catch (RuntimeException e) {
-                    if (System.currentTimeMillis() > deadline || !process.isAlive()) {
-                        moto.close();
-                        throw new IOException("moto_server did not start on " + moto.endpoint, e);
-                    }
-                    Thread.sleep(200);
-                }
-            }
+            return new MotoStore(MotoServer.start(bucket));
         }
 
         URI endpoint() {
-            return endpoint;
+            return server.endpoint();
         }
 
         /** moto's CPU time so far, in seconds. */
         double cpuSeconds() {
-            return process.toHandle().info().totalCpuDuration().map(duration -> duration.toNanos() / 1e9)
-                    .orElse(Double.NaN);
+            return server.cpuSeconds();
         }
 
         List<String> keys(String prefix) {
-            List<String> keys = new ArrayList<>();
-            String token = null;
-            do {
-                String continuation = token;
-                ListObjectsV2Response page = s3.listObjectsV2(request -> {
-                    request.bucket(bucket).prefix(prefix);
-                    if (continuation != null) {
-                        request.continuationToken(continuation);
-                    }
-                });
-                page.contents().stream().map(S3Object::key).forEach(keys::add);
-                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-            } while (token != null);
-            return keys;
+            return server.keys(prefix);
         }
 
         ResponseBytes<GetObjectResponse> get(String key) {
@@ -913,49 +889,17 @@ public final class ValidateLoad {
 
         /** Gets every log file on {@code threads} threads (SDK client, bytes in memory, nothing inflated). */
         Measured getAll(List<LogFile> files, int threads, Meter meter) throws Exception {
-            AtomicInteger next = new AtomicInteger();
-            AtomicReference<Exception> failure = new AtomicReference<>();
-            List<Thread> running = new ArrayList<>();
-            Snapshot before = meter.start();
-            for (int t = 0; t < threads; t++) {
-                Thread thread = new Thread(() -> {
-                    try {
-                        for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
-                            LogFile file = files.get(i);
-                            byte[] bytes = get(file.key()).asByteArray();
-                            if (bytes.length != file.gzip().length) {
-                                throw new IOException(file.key() + " changed size");
-                            }
-                        }
-                    } catch (Exception e) {
-                        failure.compareAndSet(null, e);
-                    }
-                }, "moto-get-" + t);
-                running.add(thread);
-                thread.start();
-            }
-            for (Thread thread : running) {
-                thread.join();
-            }
-            Usage usage = meter.since(before, false);
-            if (failure.get() != null) {
-                throw failure.get();
-            }
-            return new Measured(usage, Optional.empty());
+            return eachFile(files, threads, meter, "moto-get", () -> file -> {
+                byte[] bytes = get(file.key()).asByteArray();
+                if (bytes.length != file.gzip().length) {
+                    throw new IOException(file.key() + " changed size");
+                }
+            });
         }
 
         @Override
         public void close() {
-            s3.close();
-            process.destroy();
-            try {
-                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            server.close();
         }
     }
 
