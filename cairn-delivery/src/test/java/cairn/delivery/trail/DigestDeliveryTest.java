@@ -28,10 +28,8 @@ import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.RSAPublicKeySpec;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
@@ -91,53 +89,6 @@ final class DigestDeliveryTest {
     private int events;
 
     // Fixtures.
-
-    /** A clock the test moves by hand. */
-    private static final class SettableClock extends Clock {
-        private volatile Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            if (instant.isBefore(now)) {
-                throw new IllegalArgumentException("the clock goes forward only: " + instant + " < " + now);
-            }
-            now = instant;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            SettableClock outer = this;
-            return new Clock() {
-                @Override
-                public Instant instant() {
-                    return outer.instant();
-                }
-
-                @Override
-                public ZoneId getZone() {
-                    return zone;
-                }
-
-                @Override
-                public Clock withZone(ZoneId other) {
-                    return outer.withZone(other);
-                }
-            };
-        }
-    }
 
     /**
      * An in-memory store that notes every attempt to put a digest and can be told to refuse the next digest put

@@ -20,11 +20,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -65,51 +62,6 @@ final class TrailDeliveryTest {
     private final AtomicReference<List<Trail>> trails = new AtomicReference<>(List.of());
     private final List<TrailDelivery> deliveries = new ArrayList<>();
     private int events;
-
-    /** A clock the test moves by hand. */
-    private static final class SettableClock extends Clock {
-        private volatile Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        /** The same moving time seen from another zone (the instant is what delivery reads). */
-        @Override
-        public Clock withZone(ZoneId zone) {
-            SettableClock outer = this;
-            return new Clock() {
-                @Override
-                public Instant instant() {
-                    return outer.instant();
-                }
-
-                @Override
-                public ZoneId getZone() {
-                    return zone;
-                }
-
-                @Override
-                public Clock withZone(ZoneId other) {
-                    return outer.withZone(other);
-                }
-            };
-        }
-    }
 
     @BeforeEach
     void openStores() throws IOException {
