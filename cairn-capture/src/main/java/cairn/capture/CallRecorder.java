@@ -44,6 +44,8 @@ public final class CallRecorder {
     private static final Pattern SIGV4 = Pattern.compile("AWS4-HMAC-SHA256\\s+Credential=([^/,\\s]+)/([^,\\s]+)");
     private static final Pattern ID_SEGMENT = Pattern.compile("\\d+|[0-9a-fA-F-]{32,36}|[A-Za-z0-9_-]{20,}");
     private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    private static final Pattern XML_CODE = Pattern.compile("<Code>([^<]*)</Code>");
+    private static final Pattern XML_MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
 
     private final String eventSource;
     private final String region;
@@ -385,7 +387,17 @@ public final class CallRecorder {
         }
         String code = reason(exchange.status());
         String message = code;
-        if (exchange.responseHeader("content-type").map(type -> type.contains("json")).orElse(false)) {
+        Optional<String> type = exchange.responseHeader("content-type").map(value -> value.toLowerCase(Locale.ROOT));
+        if (type.map(value -> value.contains("xml")).orElse(false)) {
+            // AWS's XML protocols (S3, the query APIs): <Error><Code>..</Code><Message>..</Message></Error>.
+            String text = new String(exchange.responseBody(), StandardCharsets.UTF_8);
+            var xmlCode = XML_CODE.matcher(text);
+            if (xmlCode.find()) {
+                code = xmlCode.group(1).trim();
+                var xmlMessage = XML_MESSAGE.matcher(text);
+                message = xmlMessage.find() ? xmlMessage.group(1).trim() : code;
+            }
+        } else if (type.map(value -> value.contains("json")).orElse(false)) {
             try {
                 JsonNode body = JSON.readTree(exchange.responseBody());
                 if (body != null && body.isObject()) {
