@@ -46,6 +46,7 @@ public final class AuditClient implements AutoCloseable {
     private static final Pattern BAD_RECORD = Pattern.compile("^Record (\\d+): ");
     private static final byte[] OPEN = "{\"Records\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CLOSE = "]}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] EMPTY_BATCH = "{\"Records\":[]}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** What happens when Cairn cannot take records as fast as they come. */
     public enum Overflow {
@@ -76,10 +77,12 @@ public final class AuditClient implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong spilled = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    /** Records taken and not yet sent, spilled or dropped (queued, stalled, or in a request). */
+    private final AtomicLong outstanding = new AtomicLong();
     private volatile boolean closing;
-    private volatile boolean reachable = true;
+    /** Whether Cairn answered the last request (false until it first does: a probe runs at once). */
+    private volatile boolean reachable;
     private volatile long retryAtNanos;
-    private volatile int inFlight;
     private int failures;
     private List<Pending> stalled = List.of();
 
@@ -135,8 +138,21 @@ public final class AuditClient implements AutoCloseable {
         return accepted;
     }
 
-    /** Whether the last send reached Cairn (true until one fails). */
+    /** Whether the last request reached Cairn (false until one has: the client probes as it starts). */
     public boolean reachable() {
+        return reachable;
+    }
+
+    /** Waits up to {@code timeout} until Cairn has answered (a send or the start-up probe); whether it has. */
+    public boolean awaitReachable(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        retryAtNanos = 0;
+        while (!reachable && System.nanoTime() < deadline) {
+            synchronized (wake) {
+                wake.notifyAll();
+                wake.wait(5);
+            }
+        }
         return reachable;
     }
 
@@ -161,18 +177,21 @@ public final class AuditClient implements AutoCloseable {
         if (closing) {
             throw new IllegalStateException("the audit client is closed");
         }
+        outstanding.incrementAndGet();
         switch (overflow) {
             case BLOCK -> {
                 try {
                     queue.put(pending);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    outstanding.decrementAndGet();
                     throw new IllegalStateException("interrupted while waiting for room in the audit queue", e);
                 }
             }
             case DROP -> {
                 if (!queue.offer(pending)) {
                     dropped.incrementAndGet();
+                    outstanding.decrementAndGet();
                     pending.accepted().ifPresent(future -> future.completeExceptionally(
                             new IOException("the audit queue is full; the record was dropped")));
                 }
@@ -194,13 +213,12 @@ public final class AuditClient implements AutoCloseable {
         retryAtNanos = 0;
         wake();
         while (System.nanoTime() < deadline) {
+            if (outstanding.get() == 0 && spill.map(SpillFiles::isEmpty).orElse(true)) {
+                return true;
+            }
             synchronized (wake) {
-                if (queue.isEmpty() && inFlight == 0 && stalled.isEmpty() && spill.map(SpillFiles::isEmpty)
-                        .orElse(true)) {
-                    return true;
-                }
                 wake.notifyAll();
-                wake.wait(10);
+                wake.wait(5);
             }
         }
         return false;
@@ -240,6 +258,9 @@ public final class AuditClient implements AutoCloseable {
                 }
                 List<Pending> batch = take();
                 if (batch.isEmpty()) {
+                    if (!reachable && !closing) {
+                        probe();
+                    }
                     continue;
                 }
                 if (!deliver(batch)) {
@@ -253,18 +274,12 @@ public final class AuditClient implements AutoCloseable {
                 return;
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "audit sender: " + e.getMessage(), e);
-            } finally {
-                synchronized (wake) {
-                    inFlight = 0;
-                    wake.notifyAll();
-                }
             }
         }
     }
 
     /** Up to a batch of queued records: waits for the first, then lingers a little for more. */
     private List<Pending> take() throws InterruptedException {
-        inFlight = 1;
         Pending first = queue.poll(closing ? 0 : 50, TimeUnit.MILLISECONDS);
         if (first == null) {
             return List.of();
@@ -300,6 +315,7 @@ public final class AuditClient implements AutoCloseable {
         for (Pending pending : batch) {
             pending.accepted().ifPresent(future -> future.complete(null));
         }
+        outstanding.addAndGet(-batch.size());
         return true;
     }
 
@@ -310,6 +326,8 @@ public final class AuditClient implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             dropped.addAndGet(batch.size());
             LOG.log(Level.SEVERE, "could not spill " + batch.size() + " audit record(s); they are lost", e);
+        } finally {
+            outstanding.addAndGet(-batch.size());
         }
         for (Pending pending : batch) {
             pending.accepted().ifPresent(future -> future.completeExceptionally(
@@ -383,6 +401,29 @@ public final class AuditClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks Cairn whether it takes records, with an empty batch (refused as empty, but answered): the client starts
+     * unreachable and probes at once, and again after each backoff while it has nothing to send, so that fail-closed
+     * recorders refuse calls before they run while Cairn is down, and serve them again as soon as it is back.
+     */
+    private void probe() throws InterruptedException {
+        Map<String, String> signed = signer.sign(endpoint, EMPTY_BATCH, clock.instant());
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(timeout)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(EMPTY_BATCH));
+        signed.forEach(request::header);
+        try {
+            int status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status == 200 || status == 400) {
+                succeeded();
+                return;
+            }
+            LOG.log(Level.WARNING, "Cairn answered a probe with status " + status);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "Cairn is not reachable: " + e);
+        }
+        failed();
+    }
+
     private void succeeded() {
         reachable = true;
         failures = 0;
@@ -421,6 +462,7 @@ public final class AuditClient implements AutoCloseable {
                     spillNow(left);
                 } else {
                     dropped.addAndGet(left.size());
+                    outstanding.addAndGet(-left.size());
                     LOG.warning(left.size() + " audit record(s) could not be sent before closing and are lost");
                 }
             }

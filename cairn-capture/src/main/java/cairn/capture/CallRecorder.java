@@ -63,14 +63,24 @@ public final class CallRecorder {
         Optional<Names> name(Exchange exchange);
     }
 
-    /** What a {@link Namer} found: the names, whether the call only reads, and parameters (may be empty). */
+    /**
+     * What a {@link Namer} found: the names, whether the call only reads, parameters (may be empty), and whether the
+     * parameters' and response's field names are written lowerCamelCase, as CloudTrail writes those of AWS's query
+     * and JSON protocols ({@code UserName} → {@code userName}).
+     */
     public record Names(String eventSource, String eventName, Optional<Boolean> readOnly,
-                        Map<String, Object> parameters) {
+                        Map<String, Object> parameters, boolean lowerCamelCase) {
         public Names {
             requireNonNull(eventSource, "eventSource is null");
             requireNonNull(eventName, "eventName is null");
             requireNonNull(readOnly, "readOnly is null");
             parameters = Map.copyOf(parameters);
+        }
+
+        /** Names whose parameters keep the names they have. */
+        public Names(String eventSource, String eventName, Optional<Boolean> readOnly,
+                     Map<String, ? extends Object> parameters) {
+            this(eventSource, eventName, readOnly, Map.copyOf(parameters), false);
         }
     }
 
@@ -111,8 +121,10 @@ public final class CallRecorder {
             record.put("errorCode", error[0]);
             record.put("errorMessage", error[1]);
         });
-        record.set("requestParameters", requestParameters(exchange, resolved));
-        record.set("responseElements", resolved.readOnly() ? JSON.nullNode() : responseElements(exchange));
+        JsonNode parameters = requestParameters(exchange, resolved);
+        JsonNode response = resolved.readOnly() ? JSON.nullNode() : responseElements(exchange);
+        record.set("requestParameters", resolved.lowerCamelCase() ? lowerCamel(parameters) : parameters);
+        record.set("responseElements", resolved.lowerCamelCase() ? lowerCamel(response) : response);
         record.put("requestID", exchange.responseHeader("x-request-id").or(() -> exchange.header("x-request-id"))
                 .or(() -> exchange.responseHeader("x-amzn-requestid"))
                 .or(() -> exchange.responseHeader("x-amz-request-id")).orElseGet(() -> UUID.randomUUID().toString()));
@@ -130,7 +142,7 @@ public final class CallRecorder {
     }
 
     private record Resolved(String eventSource, String eventName, boolean readOnly, Map<String, String> variables,
-                            Map<String, Object> parameters) {
+                            Map<String, Object> parameters, boolean lowerCamelCase) {
     }
 
     private Resolved resolve(Exchange exchange) {
@@ -139,17 +151,19 @@ public final class CallRecorder {
             Optional<Map<String, String>> variables = route.match(exchange.method(), exchange.path());
             if (variables.isPresent()) {
                 return new Resolved(route.eventSource().orElse(eventSource), route.eventName(),
-                        route.readOnly().orElse(read), variables.get(), Map.of());
+                        route.readOnly().orElse(read), variables.get(), Map.of(), false);
             }
         }
         if (namer.isPresent()) {
             Optional<Names> names = namer.get().name(exchange);
             if (names.isPresent()) {
                 return new Resolved(names.get().eventSource(), names.get().eventName(),
-                        names.get().readOnly().orElse(read), Map.of(), names.get().parameters());
+                        names.get().readOnly().orElse(read), Map.of(), names.get().parameters(),
+                        names.get().lowerCamelCase());
             }
         }
-        return new Resolved(eventSource, defaultName(exchange.method(), exchange.path()), read, Map.of(), Map.of());
+        return new Resolved(eventSource, defaultName(exchange.method(), exchange.path()), read, Map.of(), Map.of(),
+                false);
     }
 
     /**
@@ -197,6 +211,25 @@ public final class CallRecorder {
             upper = false;
         }
         return out.isEmpty() ? "Root" : out.toString();
+    }
+
+    /** The node with every field name's first letter in lower case, at any depth. */
+    private static JsonNode lowerCamel(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            ObjectNode renamed = JSON.createObjectNode();
+            object.fields().forEachRemaining(field -> {
+                String name = field.getKey();
+                String lower = name.isEmpty() ? name : Character.toLowerCase(name.charAt(0)) + name.substring(1);
+                renamed.set(lower, lowerCamel(field.getValue()));
+            });
+            return renamed;
+        }
+        if (node instanceof ArrayNode array) {
+            ArrayNode renamed = JSON.createArrayNode();
+            array.forEach(element -> renamed.add(lowerCamel(element)));
+            return renamed;
+        }
+        return node;
     }
 
     private ObjectNode userIdentity(Exchange exchange) {

@@ -42,7 +42,7 @@ public final class AwsNamer implements CallRecorder.Namer {
         Optional<String> target = exchange.header("x-amz-target");
         if (target.isPresent() && !target.get().isBlank()) {
             String operation = target.get().substring(target.get().lastIndexOf('.') + 1);
-            return Optional.of(names(source, operation, Map.of()));
+            return Optional.of(names(source, operation, Map.of(), true));
         }
         Map<String, String> parameters = new LinkedHashMap<>();
         exchange.rawQuery().ifPresent(query -> parse(query, parameters));
@@ -53,7 +53,7 @@ public final class AwsNamer implements CallRecorder.Namer {
         String action = parameters.remove("Action");
         if (action != null && !action.isBlank()) {
             parameters.remove("Version");
-            return Optional.of(names(source, action, parameters));
+            return Optional.of(names(source, action, parameters, true));
         }
         if (service.get().equals("s3")) {
             return Optional.of(s3(exchange, source));
@@ -61,9 +61,11 @@ public final class AwsNamer implements CallRecorder.Namer {
         return Optional.empty();
     }
 
-    private static CallRecorder.Names names(String source, String operation, Map<String, String> parameters) {
+    private static CallRecorder.Names names(String source, String operation, Map<String, String> parameters,
+                                            boolean lowerCamelCase) {
         boolean read = READ_VERBS.stream().anyMatch(operation::startsWith);
-        return new CallRecorder.Names(source, operation, Optional.of(read), new LinkedHashMap<>(parameters));
+        return new CallRecorder.Names(source, operation, Optional.of(read), new LinkedHashMap<>(parameters),
+                lowerCamelCase);
     }
 
     /** The service a SigV4 signature (header or presigned query) is scoped to. */
@@ -116,7 +118,7 @@ public final class AwsNamer implements CallRecorder.Namer {
         } else {
             operation = objectOperation(method, query, exchange.header("x-amz-copy-source").isPresent());
         }
-        return names(source, operation, parameters);
+        return names(source, operation, parameters, false);
     }
 
     private static String bucketOperation(String method, Map<String, String> query) {

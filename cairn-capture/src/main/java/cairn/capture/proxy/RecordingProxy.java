@@ -76,13 +76,22 @@ public final class RecordingProxy implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock is null");
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
-        this.forwardHost = System.getProperty("jdk.httpclient.allowRestrictedHeaders", "").toLowerCase(Locale.ROOT)
-                .contains("host");
+        this.forwardHost = hostAllowed();
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         this.server = HttpServer.create(bind, 1024);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /** Whether this JVM's HTTP client lets a request set {@code Host} (the property is read once, at first use). */
+    private static boolean hostAllowed() {
+        try {
+            HttpRequest.newBuilder(URI.create("http://localhost/")).header("Host", "localhost");
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Starts a proxy on {@code bind} (port 0: any free one) in front of {@code upstream}. */
@@ -150,7 +159,11 @@ public final class RecordingProxy implements AutoCloseable {
                 continue;
             }
             for (String value : header.getValue()) {
-                request.header(header.getKey(), value);
+                try {
+                    request.header(header.getKey(), value);
+                } catch (IllegalArgumentException e) {
+                    // A value the JDK's client refuses (control characters) is not forwarded.
+                }
             }
         }
         String forwardedFor = exchange.getRequestHeaders().getFirst("X-Forwarded-For");
@@ -158,7 +171,8 @@ public final class RecordingProxy implements AutoCloseable {
         HttpResponse<InputStream> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException: a header the client refuses (the server took it), a bad upstream URI.
             Exchange failed = new Exchange(time, method, uri.getRawPath(), Optional.ofNullable(uri.getRawQuery()),
                     headers, peer, Optional.empty(), requestBody.bytes(), requestFinished[0] ? requestBody.length()
                     : -1, 502, Map.of(), new byte[0], 0, Optional.of(e));
@@ -179,6 +193,10 @@ public final class RecordingProxy implements AutoCloseable {
         long length = response.headers().firstValueAsLong("content-length").orElse(-1);
         boolean noBody = method.equals("HEAD") || response.statusCode() == 204 || response.statusCode() == 304
                 || length == 0;
+        if (length >= 0 && (method.equals("HEAD") || response.statusCode() == 304)) {
+            // The length of the body a GET would get: the server writes no Content-Length of its own for these.
+            exchange.getResponseHeaders().set("Content-Length", Long.toString(length));
+        }
         BodyPrefix responseBody = new BodyPrefix(recorder.maxBodyBytes());
         if (mode == Mode.FAIL_CLOSED) {
             ByteArrayOutputStream held = new ByteArrayOutputStream();
