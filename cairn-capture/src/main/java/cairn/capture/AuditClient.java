@@ -85,6 +85,8 @@ public final class AuditClient implements AutoCloseable {
     private volatile long retryAtNanos;
     private int failures;
     private List<Pending> stalled = List.of();
+    /** The batch being sent, so that a close that has to interrupt the sender can still spill it. */
+    private volatile List<Pending> sending = List.of();
 
     /** A record waiting to be sent, and who waits for Cairn to accept it (none for fire-and-forget). */
     private record Pending(byte[] record, Optional<CompletableFuture<Void>> accepted) {
@@ -174,10 +176,19 @@ public final class AuditClient implements AutoCloseable {
     }
 
     private void enqueue(Pending pending) {
-        if (closing) {
-            throw new IllegalStateException("the audit client is closed");
-        }
         outstanding.incrementAndGet();
+        if (closing) {
+            // A call that finishes while the service shuts down: its record is kept if it can be.
+            if (spill.isPresent()) {
+                spillNow(List.of(pending));
+            } else {
+                dropped.incrementAndGet();
+                outstanding.decrementAndGet();
+                pending.accepted().ifPresent(future -> future.completeExceptionally(
+                        new IOException("the audit client is closed; the record was dropped")));
+            }
+            return;
+        }
         switch (overflow) {
             case BLOCK -> {
                 try {
@@ -244,15 +255,22 @@ public final class AuditClient implements AutoCloseable {
                     if (deliver(retry)) {
                         stalled = List.of();
                     }
+                    sending = List.of();
                     continue;
                 }
                 if (spill.isPresent() && !spill.get().isEmpty() && !closing) {
                     Optional<SpillFiles.Batch> batch = spill.get().oldest();
-                    if (batch.isPresent() && post(batch.get().records()) != Outcome.FAILED) {
+                    if (batch.isPresent() && post(batch.get().records()).sent()) {
                         spill.get().delete(batch.get().sequence());
                         succeeded();
                     } else {
                         failed();
+                        // Cairn is still down: what waits in memory goes to disk too, so a crash loses nothing.
+                        List<Pending> waiting = new ArrayList<>();
+                        queue.drainTo(waiting);
+                        if (!waiting.isEmpty()) {
+                            spillNow(waiting);
+                        }
                     }
                     continue;
                 }
@@ -269,6 +287,7 @@ public final class AuditClient implements AutoCloseable {
                     } else {
                         stalled = batch;
                     }
+                    sending = List.of();
                 }
             } catch (InterruptedException e) {
                 return;
@@ -288,22 +307,32 @@ public final class AuditClient implements AutoCloseable {
         batch.add(first);
         int bytes = first.record().length;
         long until = System.nanoTime() + lingering.toNanos();
-        while (batch.size() < batchRecords && bytes < batchBytes) {
-            Pending next = queue.poll(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+        while (batch.size() < batchRecords) {
+            Pending next = queue.peek();
             if (next == null) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                synchronized (wake) {
+                    wake.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                }
+                continue;
+            }
+            if (bytes + next.record().length > batchBytes) {
                 break;
             }
-            batch.add(next);
+            batch.add(queue.poll());
             bytes += next.record().length;
         }
+        sending = batch;
         return batch;
     }
 
     /** Sends the batch; completes its waiters; false when Cairn could not be reached (the batch is not sent). */
     private boolean deliver(List<Pending> batch) throws InterruptedException {
-        List<byte[]> records = batch.stream().map(Pending::record).toList();
-        Outcome outcome = post(records);
-        if (outcome == Outcome.FAILED) {
+        Posted posted = post(batch.stream().map(Pending::record).toList());
+        if (!posted.sent()) {
             failed();
             for (Pending pending : batch) {
                 pending.accepted().ifPresent(future -> future.completeExceptionally(
@@ -312,10 +341,19 @@ public final class AuditClient implements AutoCloseable {
             return false;
         }
         succeeded();
-        for (Pending pending : batch) {
-            pending.accepted().ifPresent(future -> future.complete(null));
+        for (int i = 0; i < batch.size(); i++) {
+            Optional<CompletableFuture<Void>> accepted = batch.get(i).accepted();
+            if (accepted.isEmpty()) {
+                continue;
+            }
+            if (posted.rejected().contains(i)) {
+                accepted.get().completeExceptionally(new IOException("Cairn refused the record as malformed"));
+            } else {
+                accepted.get().complete(null);
+            }
         }
         outstanding.addAndGet(-batch.size());
+        sending = List.of();
         return true;
     }
 
@@ -335,53 +373,99 @@ public final class AuditClient implements AutoCloseable {
         }
     }
 
-    private enum Outcome { SENT, FAILED }
+    /** How a post went: sent (Cairn answered), and the records it refused as malformed, by index. */
+    private record Posted(boolean sent, java.util.Set<Integer> rejected) {
+    }
 
     /**
-     * Posts the records; a record Cairn refuses as malformed (its error names it) is dropped and the rest posted
-     * again, so that one bad record cannot hold the others back forever.
+     * Posts the records. Cairn refuses a whole batch for one malformed record: when its error names the record, that
+     * one is dropped (logged, counted) and the rest posted again; when it does not, the batch is halved until the
+     * record is found. So one bad record can hold the others back neither forever nor at all.
      */
-    private Outcome post(List<byte[]> records) throws InterruptedException {
+    private Posted post(List<byte[]> records) throws InterruptedException {
+        java.util.Set<Integer> rejected = new java.util.TreeSet<>();
+        return postAll(records, 0, rejected) ? new Posted(true, rejected) : new Posted(false, rejected);
+    }
+
+    /** Posts {@code records} (the {@code base}th of the first call's onwards); false when Cairn was not reached. */
+    private boolean postAll(List<byte[]> records, int base, java.util.Set<Integer> rejected)
+            throws InterruptedException {
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            indexes.add(base + i);
+        }
         List<byte[]> remaining = new ArrayList<>(records);
         while (!remaining.isEmpty()) {
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            body.writeBytes(OPEN);
-            for (int i = 0; i < remaining.size(); i++) {
-                if (i > 0) {
-                    body.write(',');
-                }
-                body.writeBytes(remaining.get(i));
-            }
-            body.writeBytes(CLOSE);
-            byte[] bytes = body.toByteArray();
-            HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
-            for (Map.Entry<String, String> header : signer.sign(endpoint, bytes, clock.instant()).entrySet()) {
-                request.header(header.getKey(), header.getValue());
-            }
-            HttpResponse<String> response;
-            try {
-                response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                LOG.log(Level.FINE, "audit records not sent: " + e);
-                return Outcome.FAILED;
+            HttpResponse<String> response = send(remaining);
+            if (response == null) {
+                return false;
             }
             if (response.statusCode() == 200) {
                 sent.addAndGet(remaining.size());
-                return Outcome.SENT;
+                return true;
             }
-            Optional<Integer> bad = badRecord(response);
-            if (bad.isEmpty() || bad.get() >= remaining.size()) {
-                LOG.log(Level.WARNING, "Cairn refused " + remaining.size() + " audit record(s) with status "
+            if (response.statusCode() != 400) {
+                LOG.log(Level.WARNING, "Cairn did not take " + remaining.size() + " audit record(s): status "
                         + response.statusCode() + ": " + response.body());
-                return Outcome.FAILED;
+                return false;
             }
-            LOG.log(Level.WARNING, "Cairn refused an audit record as malformed; it is dropped: " + response.body());
-            rejected.incrementAndGet();
-            remaining.remove((int) bad.get());
+            Optional<Integer> bad = badRecord(response).filter(index -> index < remaining.size());
+            if (bad.isPresent()) {
+                reject(remaining.remove((int) bad.get()), response.body());
+                rejected.add(indexes.remove((int) bad.get()));
+                continue;
+            }
+            if (remaining.size() == 1) {
+                reject(remaining.removeFirst(), response.body());
+                rejected.add(indexes.removeFirst());
+                return true;
+            }
+            int half = remaining.size() / 2;
+            List<byte[]> first = List.copyOf(remaining.subList(0, half));
+            List<byte[]> second = List.copyOf(remaining.subList(half, remaining.size()));
+            List<Integer> firstIndexes = List.copyOf(indexes.subList(0, half));
+            List<Integer> secondIndexes = List.copyOf(indexes.subList(half, indexes.size()));
+            return postSplit(first, firstIndexes, rejected) && postSplit(second, secondIndexes, rejected);
         }
-        return Outcome.SENT;
+        return true;
+    }
+
+    private boolean postSplit(List<byte[]> records, List<Integer> indexes, java.util.Set<Integer> rejected)
+            throws InterruptedException {
+        java.util.Set<Integer> local = new java.util.TreeSet<>();
+        boolean sentAll = postAll(records, 0, local);
+        local.forEach(index -> rejected.add(indexes.get(index)));
+        return sentAll;
+    }
+
+    private void reject(byte[] record, String answer) {
+        rejected.incrementAndGet();
+        LOG.log(Level.WARNING, "Cairn refused an audit record as malformed; it is dropped (" + answer + "): "
+                + new String(record, 0, Math.min(record.length, 300), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** One POST of the records; null when Cairn could not be reached. */
+    private HttpResponse<String> send(List<byte[]> records) throws InterruptedException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(OPEN);
+        for (int i = 0; i < records.size(); i++) {
+            if (i > 0) {
+                body.write(',');
+            }
+            body.writeBytes(records.get(i));
+        }
+        body.writeBytes(CLOSE);
+        byte[] bytes = body.toByteArray();
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        signer.sign(endpoint, bytes, clock.instant()).forEach(request::header);
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "audit records not sent: " + e);
+            return null;
+        }
     }
 
     /** The index of the record a 400 InvalidParameterException names ("Record N: ..."), if it names one. */
@@ -456,6 +540,7 @@ public final class AuditClient implements AutoCloseable {
                 sender.join(1000);
             }
             List<Pending> left = new ArrayList<>(stalled);
+            left.addAll(sending);
             queue.drainTo(left);
             if (!left.isEmpty()) {
                 if (spill.isPresent()) {

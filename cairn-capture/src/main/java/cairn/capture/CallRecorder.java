@@ -38,11 +38,15 @@ import static java.util.Objects.requireNonNull;
  * over the limit is recorded as a marked, truncated prefix. Thread-safe.
  */
 public final class CallRecorder {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Cairn's record reader takes 64 levels; a body is read to 32, so that the record around it fits too. */
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(32)
+                    .build()).build());
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final Pattern SIGV4 = Pattern.compile("AWS4-HMAC-SHA256\\s+Credential=([^/,\\s]+)/([^,\\s]+)");
-    private static final Pattern ID_SEGMENT = Pattern.compile("\\d+|[0-9a-fA-F-]{32,36}|[A-Za-z0-9_-]{20,}");
+    /** A path segment that names one thing rather than a kind: digits in it (not a version such as v2), or long. */
+    private static final Pattern ID_SEGMENT = Pattern.compile("(?!v\\d+$).*\\d.*|[A-Za-z0-9_-]{20,}");
     private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
     private static final Pattern XML_CODE = Pattern.compile("<Code>([^<]*)</Code>");
     private static final Pattern XML_MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
@@ -193,10 +197,25 @@ public final class CallRecorder {
             case "DELETE" -> "Delete";
             default -> pascal(method.toLowerCase(Locale.ROOT));
         };
-        if (!verb.equals("List") && noun.length() > 3 && noun.endsWith("s") && !noun.endsWith("ss")) {
-            noun = noun.substring(0, noun.length() - 1);
+        if (!verb.equals("List")) {
+            noun = singular(noun);
         }
         return verb + noun;
+    }
+
+    /** The English singular of a plural noun, for the common endings: Policies → Policy, Addresses → Address. */
+    private static String singular(String noun) {
+        if (noun.length() > 4 && noun.endsWith("ies")) {
+            return noun.substring(0, noun.length() - 3) + "y";
+        }
+        if (noun.length() > 4 && (noun.endsWith("sses") || noun.endsWith("xes") || noun.endsWith("ches")
+                || noun.endsWith("shes"))) {
+            return noun.substring(0, noun.length() - 2);
+        }
+        if (noun.length() > 3 && noun.endsWith("s") && !noun.endsWith("ss")) {
+            return noun.substring(0, noun.length() - 1);
+        }
+        return noun;
     }
 
     private static String pascal(String text) {
@@ -379,6 +398,12 @@ public final class CallRecorder {
         }
         JsonNode node = body.get();
         redactor.redact(node, "$");
+        if (!node.isObject()) {
+            // CloudTrail's responseElements is an object: an array or a scalar goes under "body".
+            ObjectNode wrapped = JSON.createObjectNode();
+            wrapped.set("body", node);
+            return wrapped;
+        }
         return node;
     }
 
@@ -396,6 +421,8 @@ public final class CallRecorder {
         if (whole) {
             try {
                 return Optional.ofNullable(JSON.readTree(prefix));
+            } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+                // Nested deeper than a record may be: kept as a marked (redacted) prefix, like a long body.
             } catch (IOException e) {
                 return Optional.empty();
             }
@@ -404,7 +431,7 @@ public final class CallRecorder {
         truncated.put("cairnTruncated", true);
         truncated.put("bytes", length);
         int kept = Math.min(prefix.length, maxBodyBytes);
-        truncated.put("prefix", new String(prefix, 0, kept, StandardCharsets.UTF_8));
+        truncated.put("prefix", redactor.redactText(new String(prefix, 0, kept, StandardCharsets.UTF_8)));
         return Optional.of(truncated);
     }
 
@@ -574,8 +601,9 @@ public final class CallRecorder {
 
         /** The largest body recorded whole (default 16 KB); a longer one is recorded as a marked prefix. */
         public Builder maxBodyBytes(int bytes) {
-            if (bytes < 0 || bytes > 128 * 1024) {
-                throw new IllegalArgumentException("maxBodyBytes must be 0 to 131072, not " + bytes);
+            // A request's and a response's body, with the rest of the record, within Cairn's 256 KB per record.
+            if (bytes < 0 || bytes > 64 * 1024) {
+                throw new IllegalArgumentException("maxBodyBytes must be 0 to 65536, not " + bytes);
             }
             this.maxBodyBytes = bytes;
             return this;

@@ -63,6 +63,33 @@ public final class Redactor {
         }
     }
 
+    /**
+     * Redacts secrets in text that is not whole JSON (a body cut at the limit): every string value of a secret field
+     * name (the last part of a secret path counts as a name here), to the end of the text if the value is cut.
+     */
+    String redactText(String text) {
+        java.util.Set<String> all = new java.util.HashSet<>(names);
+        paths.forEach(path -> all.add(path.substring(path.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT)));
+        java.util.regex.Matcher matcher = SECRET_VALUE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        int last = 0;
+        while (matcher.find()) {
+            if (!all.contains(matcher.group(1).toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            out.append(text, last, matcher.start(2)).append(hash(matcher.group(2)));
+            last = matcher.end(2);
+        }
+        return out.append(text.substring(last)).toString();
+    }
+
+    /**
+     * {@code "name" : "value} in JSON text; the value runs to its closing quote or to the end. Written unrolled and
+     * possessive, so that a long value costs no backtracking (nor a deep recursion in the regex engine).
+     */
+    private static final java.util.regex.Pattern SECRET_VALUE = java.util.regex.Pattern.compile(
+            "\"([^\"\\\\]{1,128})\"\\s*:\\s*\"([^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+)");
+
     /** Redacts the secret fields of {@code node} in place, at any depth; {@code path} is the node's own. */
     void redact(JsonNode node, String path) {
         if (node instanceof ObjectNode object) {

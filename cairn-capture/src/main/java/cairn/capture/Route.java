@@ -54,7 +54,9 @@ public record Route(String method, String template, String eventName, Optional<S
         for (int i = 0; i < expected.size(); i++) {
             String part = expected.get(i);
             if (part.length() > 2 && part.startsWith("{") && part.endsWith("}")) {
-                variables.put(part.substring(1, part.length() - 1), actual.get(i));
+                variables.put(part.substring(1, part.length() - 1),
+                        java.net.URLDecoder.decode(actual.get(i).replace("+", "%2B"),
+                                java.nio.charset.StandardCharsets.UTF_8));
             } else if (!part.equals(actual.get(i))) {
                 return Optional.empty();
             }

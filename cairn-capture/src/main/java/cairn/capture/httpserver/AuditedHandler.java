@@ -25,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -32,6 +35,7 @@ import static java.util.Objects.requireNonNull;
  * is sent, or spilled, after the call). Bodies stream through; their first bytes are kept for the record.
  */
 public final class AuditedHandler implements HttpHandler {
+    private static final Logger LOG = Logger.getLogger(AuditedHandler.class.getName());
     private final HttpHandler handler;
     private final CallRecorder recorder;
     private final AuditClient client;
@@ -67,13 +71,22 @@ public final class AuditedHandler implements HttpHandler {
             URI uri = exchange.getRequestURI();
             InetSocketAddress peer = exchange.getRemoteAddress();
             int status = failure.isPresent() ? 500 : Math.max(capturing.status, 0);
-            client.send(recorder.record(new Exchange(time, exchange.getRequestMethod(), uri.getRawPath(),
+            record(new Exchange(time, exchange.getRequestMethod(), uri.getRawPath(),
                     Optional.ofNullable(uri.getRawQuery()), headers,
                     peer.getAddress() == null ? peer.getHostString() : peer.getAddress().getHostAddress(),
                     Optional.ofNullable(exchange.getPrincipal()).map(HttpPrincipal::getUsername),
                     capturing.requestBody.bytes(), capturing.requestFinished ? capturing.requestBody.length() : -1,
                     status, responseHeaders, capturing.responseBody.bytes(), capturing.responseBody.length(),
-                    failure)));
+                    failure));
+        }
+    }
+
+    /** Sends the call's record; the call has run, so nothing about its record may change its answer. */
+    private void record(Exchange exchange) {
+        try {
+            client.send(recorder.record(exchange));
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "could not record " + exchange.method() + " " + exchange.path(), e);
         }
     }
 

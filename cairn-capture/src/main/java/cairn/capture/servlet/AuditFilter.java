@@ -40,6 +40,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -49,6 +52,7 @@ import static java.util.Objects.requireNonNull;
  * record, and replaced by a 503 if it does not.
  */
 public final class AuditFilter implements Filter {
+    private static final Logger LOG = Logger.getLogger(AuditFilter.class.getName());
     private final CallRecorder recorder;
     private final AuditClient client;
     private final Mode mode;
@@ -108,11 +112,16 @@ public final class AuditFilter implements Filter {
                     capturingRequest.body.bytes(), capturingRequest.finished ? capturingRequest.body.length()
                     : request.getContentLengthLong(), failure.isPresent() ? 500 : capturingResponse.getStatus(),
                     responseHeaders, capturingResponse.body.bytes(), capturingResponse.body.length(), failure);
-            byte[] record = recorder.record(exchange);
             if (mode == Mode.FAIL_OPEN || failure.isPresent()) {
-                client.send(record);
+                // The call has run: nothing about its record may change its answer (or hide its exception).
+                try {
+                    client.send(recorder.record(exchange));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "could not record " + request.getMethod() + " " + request.getRequestURI(),
+                            e);
+                }
             } else {
-                confirm(record, response, capturingResponse);
+                confirm(recorder.record(exchange), response, capturingResponse);
             }
         }
     }

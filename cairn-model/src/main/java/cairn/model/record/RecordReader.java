@@ -156,8 +156,10 @@ public final class RecordReader {
                 throw new CloudTrailException(ErrorCode.SERIALIZATION, "Unexpected content after the records.");
             }
         } catch (JsonProcessingException e) {
+            // Some failures (the nesting limit) carry no location.
             throw new CloudTrailException(ErrorCode.SERIALIZATION, "The body is not valid JSON: "
-                    + e.getOriginalMessage() + " at byte " + e.getLocation().getByteOffset());
+                    + e.getOriginalMessage() + (e.getLocation() == null ? ""
+                    : " at byte " + e.getLocation().getByteOffset()));
         } catch (IOException e) {
             throw new CloudTrailException(ErrorCode.SERIALIZATION, "The body could not be read: " + e.getMessage());
         }

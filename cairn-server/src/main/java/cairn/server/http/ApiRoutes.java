@@ -284,18 +284,27 @@ public final class ApiRoutes {
         return node;
     }
 
+    /**
+     * {@code {"recordCount":N,"firstOffset":F,"eventIDs":[...],"duplicates":D}}: the records newly stored and the
+     * offset of the first (left out when none is new), the event ID of every record sent, in order, and how many of
+     * them were already stored (resent), which are accepted as well.
+     */
     private byte[] records(Call call, byte[] body) {
-        List<Ingest.Stored> stored = ingest.ingestRecords(call, body);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 48 * stored.size());
+        Ingest.Ingested ingested = ingest.ingestRecords(call, body);
+        List<Ingest.Stored> stored = ingested.stored();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(96 + 48 * ingested.eventIds().size());
         try (JsonGenerator json = JSON_FACTORY.createGenerator(out)) {
             json.writeStartObject();
             json.writeNumberField("recordCount", stored.size());
-            json.writeNumberField("firstOffset", stored.getFirst().offset());
+            if (!stored.isEmpty()) {
+                json.writeNumberField("firstOffset", stored.getFirst().offset());
+            }
             json.writeArrayFieldStart("eventIDs");
-            for (Ingest.Stored record : stored) {
-                json.writeString(record.eventId());
+            for (String eventId : ingested.eventIds()) {
+                json.writeString(eventId);
             }
             json.writeEndArray();
+            json.writeNumberField("duplicates", ingested.duplicates());
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

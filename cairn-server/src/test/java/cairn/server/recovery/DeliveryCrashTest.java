@@ -156,6 +156,8 @@ final class DeliveryCrashTest {
                 Thread.sleep(200);
             }
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitFrom);
+            // The validating trail stops, so that its chain ends with a final digest listing its last files.
+            stopAndAwaitFinalDigest(server.endpoint());
             server.stop();
 
             assertThat(temporaryFiles()).as("temporary files left in the buckets").isEmpty();
@@ -461,6 +463,30 @@ final class DeliveryCrashTest {
         try (Stream<Path> files = Files.walk(data.resolve("buckets"))) {
             return files.filter(file -> file.toString().endsWith(".cairn-tmp")).toList();
         }
+    }
+
+    /** StopLogging on the validating trail, then waits (up to 60 s) for its chain's final digest. */
+    private void stopAndAwaitFinalDigest(URI endpoint) throws Exception {
+        try (CloudTrailClient cloudTrail = TestSigning.configure(CloudTrailClient.builder(), endpoint, REGION,
+                administrator(), Clock.systemUTC()).build()) {
+            cloudTrail.stopLogging(request -> request.name(ALL_TRAIL));
+        }
+        Path digests = data.resolve("buckets").resolve(ALL_BUCKET);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try (Stream<Path> files = Files.walk(digests)) {
+                for (Path file : files.filter(path -> path.toString().contains("/CloudTrail-Digest/")
+                        && path.toString().endsWith(".json.gz")).toList()) {
+                    try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+                        if (MAPPER.readTree(in).path("cairnNextDigestTime").isNull()) {
+                            return;
+                        }
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no final digest within 60 s of StopLogging");
     }
 
     /**
