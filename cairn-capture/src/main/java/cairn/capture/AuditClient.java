@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
@@ -89,7 +90,33 @@ public final class AuditClient implements AutoCloseable {
     private volatile List<Pending> sending = List.of();
 
     /** A record waiting to be sent, and who waits for Cairn to accept it (none for fire-and-forget). */
-    private record Pending(byte[] record, Optional<CompletableFuture<Void>> accepted) {
+    private static final class Pending {
+        private Supplier<byte[]> maker;
+        private byte[] record;
+        private final Optional<CompletableFuture<Void>> accepted;
+
+        Pending(byte[] record, Optional<CompletableFuture<Void>> accepted) {
+            this.record = record;
+            this.accepted = accepted;
+        }
+
+        Pending(Supplier<byte[]> maker) {
+            this.maker = maker;
+            this.accepted = Optional.empty();
+        }
+
+        /** The record's bytes, made on first need (on the sender thread, for a record given as a maker). */
+        byte[] record() {
+            if (record == null) {
+                record = maker.get();
+                maker = null;
+            }
+            return record;
+        }
+
+        Optional<CompletableFuture<Void>> accepted() {
+            return accepted;
+        }
     }
 
     private AuditClient(Builder builder) throws IOException {
@@ -125,6 +152,15 @@ public final class AuditClient implements AutoCloseable {
     /** Queues a record (a whole CloudTrail record, as JSON with an eventID) to be sent. */
     public void send(byte[] record) {
         enqueue(new Pending(record, Optional.empty()));
+    }
+
+    /**
+     * Queues a record that the sender thread makes when it takes it, so that the caller's thread only hands over what
+     * the record is made from (the recorders do this for fail-open calls with small bodies). {@code maker} must be
+     * safe to run on another thread and must not fail; if it does, the record is lost and logged.
+     */
+    public void send(Supplier<byte[]> maker) {
+        enqueue(new Pending(maker));
     }
 
     /**
@@ -300,6 +336,9 @@ public final class AuditClient implements AutoCloseable {
     /** Up to a batch of queued records: waits for the first, then lingers a little for more. */
     private List<Pending> take() throws InterruptedException {
         Pending first = queue.poll(closing ? 0 : 50, TimeUnit.MILLISECONDS);
+        while (first != null && !made(first)) {
+            first = queue.poll();
+        }
         if (first == null) {
             return List.of();
         }
@@ -319,6 +358,10 @@ public final class AuditClient implements AutoCloseable {
                 }
                 continue;
             }
+            if (!made(next)) {
+                queue.poll();
+                continue;
+            }
             if (bytes + next.record().length > batchBytes) {
                 break;
             }
@@ -327,6 +370,19 @@ public final class AuditClient implements AutoCloseable {
         }
         sending = batch;
         return batch;
+    }
+
+    /** Makes a record given as a maker; false (it is dropped, counted and logged) when making it failed. */
+    private boolean made(Pending pending) {
+        try {
+            pending.record();
+            return true;
+        } catch (RuntimeException e) {
+            dropped.incrementAndGet();
+            outstanding.decrementAndGet();
+            LOG.log(Level.SEVERE, "an audit record could not be made; it is lost", e);
+            return false;
+        }
     }
 
     /** Sends the batch; completes its waiters; false when Cairn could not be reached (the batch is not sent). */

@@ -502,6 +502,8 @@ public final class CallRecorder {
         };
     }
 
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+
     /** An address block: {@code 10.0.0.0/8}, {@code ::1/128}, or one address. */
     private record Cidr(byte[] network, int bits) {
         static Cidr parse(String text) {
@@ -535,7 +537,7 @@ public final class CallRecorder {
             if (literal.startsWith("[") && literal.endsWith("]")) {
                 literal = literal.substring(1, literal.length() - 1);
             }
-            if (!literal.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+            if (!IP_LITERAL.matcher(literal).matches()) {
                 return Optional.empty();
             }
             try {

@@ -34,6 +34,8 @@ public final class Redactor {
     private final Set<String> names;
     private final Set<String> paths;
     private final byte[] key;
+    /** One keyed MAC per thread: looking the algorithm up and keying it cost more than a short value's HMAC. */
+    private final ThreadLocal<Mac> macs;
 
     /** {@code fields}: names, or paths starting with {@code $.}; {@code key}: the installation's HMAC key. */
     public Redactor(Set<String> fields, byte[] key) {
@@ -45,6 +47,7 @@ public final class Redactor {
         if (key.length < 16) {
             throw new IllegalArgumentException("the redaction key must have at least 16 bytes, not " + key.length);
         }
+        this.macs = ThreadLocal.withInitial(this::newMac);
     }
 
     /** Whether a field of this name, at this path, is secret. */
@@ -54,10 +57,14 @@ public final class Redactor {
 
     /** The HMAC text that stands for {@code value}. */
     public String hash(String value) {
+        return PREFIX + HexFormat.of().formatHex(macs.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return PREFIX + HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

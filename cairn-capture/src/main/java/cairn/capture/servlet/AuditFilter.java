@@ -53,6 +53,11 @@ import static java.util.Objects.requireNonNull;
  */
 public final class AuditFilter implements Filter {
     private static final Logger LOG = Logger.getLogger(AuditFilter.class.getName());
+    /**
+     * Calls whose bodies add up to at most this are recorded on the audit client's sender thread; bigger ones on the
+     * caller's, so that the queue holds small things only.
+     */
+    static final int LAZY_BODY_BYTES = 4096;
     private final CallRecorder recorder;
     private final AuditClient client;
     private final Mode mode;
@@ -115,7 +120,12 @@ public final class AuditFilter implements Filter {
             if (mode == Mode.FAIL_OPEN || failure.isPresent()) {
                 // The call has run: nothing about its record may change its answer (or hide its exception).
                 try {
-                    client.send(recorder.record(exchange));
+                    if (exchange.requestBody().length + exchange.responseBody().length <= LAZY_BODY_BYTES) {
+                        // Made on the sender thread: the caller's thread only hands the call over.
+                        client.send(() -> recorder.record(exchange));
+                    } else {
+                        client.send(recorder.record(exchange));
+                    }
                 } catch (RuntimeException e) {
                     LOG.log(Level.SEVERE, "could not record " + request.getMethod() + " " + request.getRequestURI(),
                             e);

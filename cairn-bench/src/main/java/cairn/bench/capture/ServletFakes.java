@@ -1,0 +1,680 @@
+package cairn.bench.capture;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.ServletConnection;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import jakarta.servlet.http.HttpUpgradeHandler;
+import jakarta.servlet.http.Part;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Minimal hand-written servlet request and response, so that a JMH benchmark measures the filter's own cost in
+ * microseconds rather than a container's (a real one costs tens of microseconds per call and varies more). They do
+ * what a container does for a call that reads its body and writes a fixed-length answer: headers looked up by any
+ * case, a body stream over bytes, a response that keeps its status, headers (Content-Type among them, as a container
+ * shows it once the response is committed) and body. Everything else throws.
+ */
+final class ServletFakes {
+    private ServletFakes() {
+    }
+
+    /** A request as a container hands it to the first filter. Not thread-safe: one per call. */
+    static final class Request implements HttpServletRequest {
+        private final String method;
+        private final String uri;
+        private final String query;
+        private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        private final List<String> headerNames = new ArrayList<>();
+        private final byte[] body;
+        private final String remoteAddress;
+        private ServletInputStream stream;
+
+        Request(String method, String uri, String query, Map<String, String> headers, byte[] body,
+                String remoteAddress) {
+            this.method = method;
+            this.uri = uri;
+            this.query = query;
+            headers.forEach((name, value) -> {
+                this.headers.put(name, List.of(value));
+                headerNames.add(name);
+            });
+            this.body = body;
+            this.remoteAddress = remoteAddress;
+        }
+
+        @Override
+        public String getHeader(String name) {
+            List<String> values = headers.get(name);
+            return values == null ? null : values.getFirst();
+        }
+
+        @Override
+        public Enumeration<String> getHeaders(String name) {
+            return Collections.enumeration(headers.getOrDefault(name, List.of()));
+        }
+
+        @Override
+        public Enumeration<String> getHeaderNames() {
+            return Collections.enumeration(headerNames);
+        }
+
+        @Override
+        public String getMethod() {
+            return method;
+        }
+
+        @Override
+        public String getRequestURI() {
+            return uri;
+        }
+
+        @Override
+        public String getQueryString() {
+            return query;
+        }
+
+        @Override
+        public String getRemoteAddr() {
+            return remoteAddress;
+        }
+
+        @Override
+        public Principal getUserPrincipal() {
+            return null;
+        }
+
+        @Override
+        public String getCharacterEncoding() {
+            return "UTF-8";
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+
+        @Override
+        public String getContentType() {
+            return getHeader("Content-Type");
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            if (stream == null) {
+                stream = new ServletInputStream() {
+                    private int position;
+
+                    @Override
+                    public int read() {
+                        return position < body.length ? body[position++] & 0xff : -1;
+                    }
+
+                    @Override
+                    public int read(byte[] buffer, int offset, int length) {
+                        if (length == 0) {
+                            return 0;
+                        }
+                        if (position >= body.length) {
+                            return -1;
+                        }
+                        int count = Math.min(length, body.length - position);
+                        System.arraycopy(body, position, buffer, offset, count);
+                        position += count;
+                        return count;
+                    }
+
+                    @Override
+                    public boolean isFinished() {
+                        return position >= body.length;
+                    }
+
+                    @Override
+                    public boolean isReady() {
+                        return true;
+                    }
+
+                    @Override
+                    public void setReadListener(ReadListener listener) {
+                        throw new UnsupportedOperationException();
+                    }
+                };
+            }
+            return stream;
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            return new BufferedReader(new InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public Object getAttribute(String name) {
+            return null;
+        }
+
+        @Override
+        public String getProtocol() {
+            return "HTTP/1.1";
+        }
+
+        @Override
+        public String getScheme() {
+            return "http";
+        }
+
+        @Override
+        public boolean isSecure() {
+            return false;
+        }
+
+        @Override
+        public DispatcherType getDispatcherType() {
+            return DispatcherType.REQUEST;
+        }
+
+        @Override
+        public String getAuthType() {
+            return null;
+        }
+
+        @Override
+        public String getContextPath() {
+            return "";
+        }
+
+        @Override
+        public String getServletPath() {
+            return uri;
+        }
+
+        @Override
+        public String getPathInfo() {
+            return null;
+        }
+
+        // What neither the filter nor the benchmark's servlet uses.
+
+        @Override
+        public Cookie[] getCookies() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long getDateHeader(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int getIntHeader(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getPathTranslated() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getRemoteUser() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isUserInRole(String role) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getRequestedSessionId() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public StringBuffer getRequestURL() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public HttpSession getSession(boolean create) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public HttpSession getSession() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String changeSessionId() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isRequestedSessionIdValid() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isRequestedSessionIdFromCookie() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isRequestedSessionIdFromURL() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean authenticate(HttpServletResponse response) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void login(String username, String password) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void logout() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Collection<Part> getParts() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Part getPart(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <T extends HttpUpgradeHandler> T upgrade(Class<T> handlerClass) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Enumeration<String> getAttributeNames() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void setCharacterEncoding(String encoding) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getParameter(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Enumeration<String> getParameterNames() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String[] getParameterValues(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Map<String, String[]> getParameterMap() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getServerName() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int getServerPort() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getRemoteHost() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void setAttribute(String name, Object value) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void removeAttribute(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Locale getLocale() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Enumeration<Locale> getLocales() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public RequestDispatcher getRequestDispatcher(String path) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int getRemotePort() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getLocalName() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getLocalAddr() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int getLocalPort() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public ServletContext getServletContext() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public AsyncContext startAsync() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isAsyncStarted() {
+            return false;
+        }
+
+        @Override
+        public boolean isAsyncSupported() {
+            return false;
+        }
+
+        @Override
+        public AsyncContext getAsyncContext() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getRequestId() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getProtocolRequestId() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public ServletConnection getServletConnection() {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** A response that keeps what the service sets and writes. Not thread-safe: one per call. */
+    static final class Response implements HttpServletResponse {
+        private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        private final List<String> headerNames = new ArrayList<>();
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream(2048);
+        private int status = 200;
+        private ServletOutputStream stream;
+        private boolean committed;
+
+        byte[] body() {
+            return body.toByteArray();
+        }
+
+        @Override
+        public void setStatus(int status) {
+            this.status = status;
+        }
+
+        @Override
+        public int getStatus() {
+            return status;
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            if (headers.put(name, new ArrayList<>(List.of(value))) == null) {
+                headerNames.add(name);
+            }
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            List<String> values = headers.get(name);
+            if (values == null) {
+                setHeader(name, value);
+            } else {
+                values.add(value);
+            }
+        }
+
+        @Override
+        public String getHeader(String name) {
+            List<String> values = headers.get(name);
+            return values == null ? null : values.getFirst();
+        }
+
+        @Override
+        public Collection<String> getHeaders(String name) {
+            return headers.getOrDefault(name, List.of());
+        }
+
+        @Override
+        public Collection<String> getHeaderNames() {
+            return headerNames;
+        }
+
+        @Override
+        public boolean containsHeader(String name) {
+            return headers.containsKey(name);
+        }
+
+        @Override
+        public void setContentType(String type) {
+            setHeader("Content-Type", type);
+        }
+
+        @Override
+        public String getContentType() {
+            return getHeader("Content-Type");
+        }
+
+        @Override
+        public void setContentLength(int length) {
+            setHeader("Content-Length", Integer.toString(length));
+        }
+
+        @Override
+        public void setContentLengthLong(long length) {
+            setHeader("Content-Length", Long.toString(length));
+        }
+
+        @Override
+        public String getCharacterEncoding() {
+            return "UTF-8";
+        }
+
+        @Override
+        public ServletOutputStream getOutputStream() {
+            if (stream == null) {
+                stream = new ServletOutputStream() {
+                    @Override
+                    public void write(int b) {
+                        committed = true;
+                        body.write(b);
+                    }
+
+                    @Override
+                    public void write(byte[] buffer, int offset, int length) {
+                        committed = true;
+                        body.write(buffer, offset, length);
+                    }
+
+                    @Override
+                    public boolean isReady() {
+                        return true;
+                    }
+
+                    @Override
+                    public void setWriteListener(WriteListener listener) {
+                        throw new UnsupportedOperationException();
+                    }
+                };
+            }
+            return stream;
+        }
+
+        @Override
+        public PrintWriter getWriter() {
+            throw new UnsupportedOperationException("the benchmark's servlet writes bytes");
+        }
+
+        @Override
+        public void flushBuffer() {
+            committed = true;
+        }
+
+        @Override
+        public boolean isCommitted() {
+            return committed;
+        }
+
+        @Override
+        public void setCharacterEncoding(String encoding) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void setBufferSize(int size) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int getBufferSize() {
+            return 8192;
+        }
+
+        @Override
+        public void resetBuffer() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void reset() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void setLocale(Locale locale) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Locale getLocale() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void addCookie(Cookie cookie) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String encodeURL(String url) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String encodeRedirectURL(String url) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void sendError(int code, String message) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void sendError(int code) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void sendRedirect(String location, int code, boolean clearBuffer) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void setDateHeader(String name, long date) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void addDateHeader(String name, long date) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void setIntHeader(String name, int value) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void addIntHeader(String name, int value) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
