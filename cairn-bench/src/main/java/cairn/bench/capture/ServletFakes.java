@@ -41,6 +41,15 @@ import java.util.TreeMap;
  * shows it once the response is committed) and body. Everything else throws.
  */
 final class ServletFakes {
+    /**
+     * What a fake answers when asked for something neither the filter nor the benchmark's servlet uses: these fakes
+     * carry one measured call, not a servlet container.
+     */
+    static UnsupportedOperationException outsideTheBenchmark() {
+        return new UnsupportedOperationException("the benchmark's servlet fakes implement only what the filter and "
+                + "its servlet use");
+    }
+
     private ServletFakes() {
     }
 
@@ -166,7 +175,7 @@ final class ServletFakes {
 
                     @Override
                     public void setReadListener(ReadListener listener) {
-                        throw new UnsupportedOperationException();
+                        throw outsideTheBenchmark();
                     }
                 };
             }
@@ -227,207 +236,207 @@ final class ServletFakes {
 
         @Override
         public Cookie[] getCookies() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public long getDateHeader(String name) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public int getIntHeader(String name) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String getPathTranslated() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String getRemoteUser() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public boolean isUserInRole(String role) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String getRequestedSessionId() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public StringBuffer getRequestURL() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public HttpSession getSession(boolean create) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public HttpSession getSession() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String changeSessionId() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public boolean isRequestedSessionIdValid() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public boolean isRequestedSessionIdFromCookie() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public boolean isRequestedSessionIdFromURL() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public boolean authenticate(HttpServletResponse response) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void login(String username, String password) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void logout() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public Collection<Part> getParts() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public Part getPart(String name) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public <T extends HttpUpgradeHandler> T upgrade(Class<T> handlerClass) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public Enumeration<String> getAttributeNames() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void setCharacterEncoding(String encoding) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String getParameter(String name) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public Enumeration<String> getParameterNames() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String[] getParameterValues(String name) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public Map<String, String[]> getParameterMap() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String getServerName() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public int getServerPort() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String getRemoteHost() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void setAttribute(String name, Object value) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void removeAttribute(String name) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public Locale getLocale() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public Enumeration<Locale> getLocales() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public RequestDispatcher getRequestDispatcher(String path) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public int getRemotePort() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String getLocalName() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String getLocalAddr() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public int getLocalPort() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public ServletContext getServletContext() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public AsyncContext startAsync() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
@@ -442,22 +451,22 @@ final class ServletFakes {
 
         @Override
         public AsyncContext getAsyncContext() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String getRequestId() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String getProtocolRequestId() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public ServletConnection getServletConnection() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
     }
 
@@ -570,7 +579,7 @@ final class ServletFakes {
 
                     @Override
                     public void setWriteListener(WriteListener listener) {
-                        throw new UnsupportedOperationException();
+                        throw outsideTheBenchmark();
                     }
                 };
             }
@@ -594,12 +603,12 @@ final class ServletFakes {
 
         @Override
         public void setCharacterEncoding(String encoding) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void setBufferSize(int size) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
@@ -609,72 +618,72 @@ final class ServletFakes {
 
         @Override
         public void resetBuffer() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void reset() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void setLocale(Locale locale) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public Locale getLocale() {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void addCookie(Cookie cookie) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String encodeURL(String url) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public String encodeRedirectURL(String url) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void sendError(int code, String message) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void sendError(int code) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void sendRedirect(String location, int code, boolean clearBuffer) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void setDateHeader(String name, long date) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void addDateHeader(String name, long date) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void setIntHeader(String name, int value) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
 
         @Override
         public void addIntHeader(String name, int value) {
-            throw new UnsupportedOperationException();
+            throw outsideTheBenchmark();
         }
     }
 }
