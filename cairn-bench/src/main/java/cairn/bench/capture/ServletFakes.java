@@ -588,7 +588,8 @@ final class ServletFakes {
 
         @Override
         public PrintWriter getWriter() {
-            throw new UnsupportedOperationException("the benchmark's servlet writes bytes");
+            return new PrintWriter(new java.io.OutputStreamWriter(getOutputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8), true);
         }
 
         @Override
