@@ -7,6 +7,9 @@ import cairn.delivery.trail.TrailDelivery;
 import cairn.server.audit.SelfAudit;
 import cairn.server.auth.Authenticator;
 import cairn.server.config.CairnConfig;
+import cairn.server.console.ConsolePasswords;
+import cairn.server.console.ConsoleRoutes;
+import cairn.server.http.CloudTrailOperations;
 import cairn.server.history.EventHistory;
 import cairn.server.http.ApiRoutes;
 import cairn.server.identity.Directory;
@@ -44,10 +47,15 @@ public final class CairnServer implements AutoCloseable {
     private final java.nio.file.Path dataDirectory;
     private final WebServer webServer;
     private final ScheduledExecutorService maintenance;
+    private final Optional<Console> console;
+
+    /** The console's server and routes, and the first administrator's password when this start made it. */
+    private record Console(WebServer webServer, ConsoleRoutes routes, Optional<String> newPassword) {
+    }
 
     private CairnServer(EventStore store, EventHistory history, SelfAudit audit, Installation installation,
                         TrailDelivery delivery, RoutedObjectStore buckets, java.nio.file.Path dataDirectory,
-                        WebServer webServer, ScheduledExecutorService maintenance) {
+                        WebServer webServer, ScheduledExecutorService maintenance, Optional<Console> console) {
         this.store = store;
         this.history = history;
         this.audit = audit;
@@ -57,6 +65,7 @@ public final class CairnServer implements AutoCloseable {
         this.dataDirectory = dataDirectory;
         this.webServer = webServer;
         this.maintenance = maintenance;
+        this.console = console;
     }
 
     public static CairnServer start(CairnConfig config, Clock clock) throws IOException {
@@ -95,6 +104,11 @@ public final class CairnServer implements AutoCloseable {
                 .routing(routes::register)
                 .build()
                 .start();
+        Optional<Console> console = Optional.empty();
+        if (config.console().enabled()) {
+            console = Optional.of(startConsole(config, clock, installation, store, history, audit, trails, buckets,
+                    keys, new CloudTrailOperations(history, trailApi, publicKeys, audit)));
+        }
         ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "cairn-retention");
             thread.setDaemon(true);
@@ -102,13 +116,58 @@ public final class CairnServer implements AutoCloseable {
         });
         long every = config.history().retentionCheckInterval().toMillis();
         CairnServer server = new CairnServer(store, history, audit, installation, delivery, buckets,
-                config.dataDirectory(), webServer, maintenance);
+                config.dataDirectory(), webServer, maintenance, console);
         maintenance.scheduleWithFixedDelay(server::expireQuietly, every, every, TimeUnit.MILLISECONDS);
         return server;
     }
 
+    private static Console startConsole(CairnConfig config, Clock clock, Installation installation, EventStore store,
+                                        EventHistory history, SelfAudit audit, Trails trails,
+                                        RoutedObjectStore buckets, SigningKeys keys,
+                                        CloudTrailOperations operations) {
+        ConsolePasswords passwords = new ConsolePasswords(config.dataDirectory().resolve("console"), clock);
+        Optional<String> newPassword = Optional.empty();
+        if (passwords.isEmpty()) {
+            String password = config.console().initialPassword().isEmpty()
+                    ? ConsolePasswords.randomPassword() : config.console().initialPassword();
+            passwords.set(installation.accountId(), Installation.ADMINISTRATOR, password);
+            if (config.console().initialPassword().isEmpty()) {
+                newPassword = Optional.of(password);
+                try {
+                    cairn.server.identity.Directory.writePrivate(config.dataDirectory().resolve("installation")
+                            .resolve("console-password"), (password + "\n").getBytes(
+                            java.nio.charset.StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+        ConsoleRoutes routes = new ConsoleRoutes(installation.directory(), installation.accountId(), passwords,
+                operations, history, store, audit, trails::all, ConsoleRoutes.integrity(buckets, keys, clock),
+                config.server()::servesRegion, config.server().regions(), clock);
+        WebServer server = WebServer.builder()
+                .host(config.console().host())
+                .port(config.console().port())
+                .connectionOptions(options -> options.tcpNoDelay(true))
+                .shutdownHook(false)
+                .routing(routes::register)
+                .build()
+                .start();
+        return new Console(server, routes, newPassword);
+    }
+
     public int port() {
         return webServer.port();
+    }
+
+    /** The console's port, when it is served. */
+    public Optional<Integer> consolePort() {
+        return console.map(running -> running.webServer().port());
+    }
+
+    /** The first administrator's console password, when this start made it (shown once). */
+    public Optional<String> newConsolePassword() {
+        return console.flatMap(Console::newPassword);
     }
 
     public Installation installation() {
@@ -163,6 +222,10 @@ public final class CairnServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         maintenance.shutdownNow();
+        console.ifPresent(running -> {
+            running.routes().close();
+            running.webServer().stop();
+        });
         webServer.stop();
         audit.flush();
         try {

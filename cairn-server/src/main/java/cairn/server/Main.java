@@ -94,6 +94,15 @@ public final class Main {
             out.println("Access key " + installation.accessKeyId() + " (profile [" + Installation.PROFILE + "] in "
                     + installation.credentialsFile().toAbsolutePath() + ")");
         }
+        server.consolePort().ifPresent(port -> out.println("Console: http://" + config.console().host() + ":" + port
+                + "/ (user " + Installation.ADMINISTRATOR + ")"));
+        server.newConsolePassword().ifPresent(password -> {
+            out.println("First start: the console password of " + Installation.ADMINISTRATOR + " is shown only now; it is "
+                    + "also kept, readable only by you, in "
+                    + config.dataDirectory().resolve("installation").resolve("console-password").toAbsolutePath()
+                    + " (change it on the console's Account page)");
+            out.println("  " + password);
+        });
         out.println("Try: AWS_SHARED_CREDENTIALS_FILE=" + installation.credentialsFile().toAbsolutePath()
                 + " aws --profile " + Installation.PROFILE + " --region us-east-1 cloudtrail lookup-events"
                 + " --endpoint-url " + endpoint);

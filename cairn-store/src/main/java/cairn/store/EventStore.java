@@ -255,6 +255,44 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Counts the entries that carry every one of {@code terms} with an event time in {@code [minTime, maxTime]},
+     * without reading them; stops at {@code cap} (the answer is then {@code cap}). Thread-safe.
+     */
+    public long count(List<byte[]> terms, long minTime, long maxTime, long cap) {
+        if (terms.isEmpty()) {
+            throw new IllegalArgumentException("a count needs at least one term");
+        }
+        List<Term> parsed = terms.stream().map(Term::new).toList();
+        long minKey = Keys.of(Math.max(0, minTime), 0);
+        long last = Math.min(maxTime, Keys.MAX_TIME);
+        if (last < 0 || minTime > last) {
+            return 0;
+        }
+        long count = 0;
+        lock.readLock().lock();
+        try {
+            for (Segment segment : segments) {
+                SegmentIndex index = segment.index();
+                if (index.recordCount() == 0 || index.maxTime() < minTime || index.minTime() > last) {
+                    continue;
+                }
+                SegmentCursor cursor = new SegmentCursor(segment, parsed, minKey, maxKey(segment, last,
+                        Optional.empty()));
+                while (cursor.valid() && count < cap) {
+                    count++;
+                    cursor.next();
+                }
+                if (count >= cap) {
+                    return cap;
+                }
+            }
+            return count;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     private static long maxKey(Segment segment, long maxTime, Optional<Position> after) {
         long maxKey = Keys.of(maxTime, Keys.MAX_POSITION);
         if (after.isPresent()) {

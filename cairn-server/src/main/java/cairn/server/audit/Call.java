@@ -30,6 +30,7 @@ public final class Call {
     private Optional<ErrorCode> errorCode = Optional.empty();
     private Optional<String> errorMessage = Optional.empty();
     private boolean audited;
+    private boolean fromConsole;
 
     public Call(String requestId, Instant time, String sourceIpAddress, Optional<String> userAgent) {
         this.requestId = requireNonNull(requestId, "requestId is null");
@@ -134,6 +135,15 @@ public final class Call {
     public void failed(ErrorCode code, String message) {
         this.errorCode = Optional.of(code);
         this.errorMessage = Optional.of(message);
+    }
+
+    /** Whether the call came from a console session (its event then says {@code sessionCredentialFromConsole}). */
+    public boolean fromConsole() {
+        return fromConsole;
+    }
+
+    public void markFromConsole() {
+        this.fromConsole = true;
     }
 
     /** Whether the call's audit event is already written (with the events an ingest call stored). */

@@ -61,12 +61,20 @@ public final class SelfAudit {
             LOG.log(Level.SEVERE, "could not build the audit event of request " + call.requestId(), e);
             return;
         }
+        append(entry, "the audit event of request " + call.requestId());
+    }
+
+    /**
+     * Stores an event Cairn makes itself (a console sign-in, say) without holding up the caller; {@link #flush()}
+     * waits for it. {@code what} names it in the log if it cannot be stored.
+     */
+    public void append(Entry entry, String what) {
         CompletableFuture<Long> appended = store.append(List.of(entry));
         inFlight.add(appended);
         appended.whenComplete((offset, failure) -> {
             inFlight.remove(appended);
             if (failure != null) {
-                LOG.log(Level.SEVERE, "could not store the audit event of request " + call.requestId(), failure);
+                LOG.log(Level.SEVERE, "could not store " + what, failure);
             }
         });
     }
@@ -156,6 +164,9 @@ public final class SelfAudit {
             json.writeBooleanField("managementEvent", true);
             json.writeStringField("recipientAccountId", account);
             json.writeStringField("eventCategory", "Management");
+            if (call.fromConsole()) {
+                json.writeStringField("sessionCredentialFromConsole", "true");
+            }
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

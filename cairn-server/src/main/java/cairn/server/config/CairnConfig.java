@@ -22,7 +22,7 @@ import static java.util.Objects.requireNonNull;
  * with every problem listed at once.
  */
 public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest ingest, History history,
-                          Delivery delivery, List<S3Settings> s3) {
+                          Delivery delivery, List<S3Settings> s3, Console console) {
     public CairnConfig {
         requireNonNull(server, "server is null");
         requireNonNull(dataDirectory, "dataDirectory is null");
@@ -31,6 +31,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         requireNonNull(history, "history is null");
         requireNonNull(delivery, "delivery is null");
         s3 = List.copyOf(s3);
+        requireNonNull(console, "console is null");
     }
 
     /**
@@ -75,6 +76,31 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
     }
 
     public record Store(long segmentBytes) {
+    }
+
+    /**
+     * The web console, on its own port.
+     *
+     * @param enabled whether it is served
+     * @param host where it listens
+     * @param port its port ({@code auto}: the API's port plus one, or any free port when the API's is 0)
+     * @param initialPassword the first administrator's console password, set when the data folder has no console
+     *        passwords yet (empty: a random one, printed once)
+     */
+    public record Console(boolean enabled, String host, int port, String initialPassword) {
+        public Console {
+            requireNonNull(host, "host is null");
+            requireNonNull(initialPassword, "initialPassword is null");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535: " + port);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Console[enabled=" + enabled + ", host=" + host + ", port=" + port + ", initialPassword="
+                    + (initialPassword.isEmpty() ? "" : "(set)") + "]";
+        }
     }
 
     /** Limits of the native batch endpoint (PutAuditEvents keeps CloudTrail's own: 100 events, 1 MB). */
@@ -198,6 +224,10 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         values.put("delivery.create-buckets", "false");
         values.put("delivery.digest-period", "1h");
         values.put("s3.connections", "");
+        values.put("console.enabled", "true");
+        values.put("console.host", "");
+        values.put("console.port", "auto");
+        values.put("console.initial-password", "");
         return Map.copyOf(values);
     }
 
@@ -296,6 +326,17 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         Boolean createBuckets = reader.get("delivery.create-buckets", CairnConfig::bool);
         Duration digestPeriod = reader.get("delivery.digest-period", text -> durationWholeSeconds(text,
                 Duration.ofSeconds(1), Duration.ofDays(1)));
+        Boolean consoleEnabled = reader.get("console.enabled", CairnConfig::bool);
+        String consoleHost = reader.get("console.host", text -> text.isBlank() ? host : text.strip());
+        Integer consolePort = reader.get("console.port", text -> text.equals("auto")
+                ? (port == null || port == 0 ? 0 : port < 65535 ? port + 1 : 0) : intIn(text, 0, 65535));
+        String initialPassword = reader.get("console.initial-password", text -> {
+            if (!text.isEmpty() && (text.length() < 12 || text.length() > 256)) {
+                throw new IllegalArgumentException("a console password is 12 to 256 characters, not "
+                        + text.length());
+            }
+            return text;
+        });
         if (segmentBytes != null && maxRequest != null && maxRequest > segmentBytes / 2) {
             problems.add("ingest.max-request-size (" + maxRequest + " bytes) must be at most half of "
                     + "store.segment-size (" + segmentBytes + " bytes), so that a whole batch fits in one segment");
@@ -306,7 +347,8 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         }
         return new CairnConfig(new Server(host, port, regions), data, new Store(segmentBytes),
                 new Ingest(maxRequest, maxRecords), new History(retention, tokenTtl, multi, check),
-                new Delivery(interval, gzipLevel, maxFile, threads, createBuckets, digestPeriod), connections);
+                new Delivery(interval, gzipLevel, maxFile, threads, createBuckets, digestPeriod), connections,
+                new Console(consoleEnabled, consoleHost == null ? "" : consoleHost, consolePort, initialPassword));
     }
 
     /** The S3 connections, each checked; a bucket may live in one connection only, and {@code *} in one at most. */

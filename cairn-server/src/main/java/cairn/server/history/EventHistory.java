@@ -41,6 +41,7 @@ import java.util.stream.Collectors;
  */
 public final class EventHistory {
     public static final int MAX_RESULTS = 50;
+    private static final int EXPORT_PAGE = 500;
     private static final int MAX_VALUE_LENGTH = 2000;
     private static final ObjectMapper MAPPER = StrictJson.MAPPER;
     private static final Logger LOG = Logger.getLogger(EventHistory.class.getName());
@@ -83,9 +84,64 @@ public final class EventHistory {
      * the response body.
      */
     public byte[] lookupEvents(String account, String region, JsonNode request) {
-        Request parsed = parse(request);
+        return lookupEvents(account, region, request, config.multiAttributeLookups());
+    }
+
+    /**
+     * As {@link #lookupEvents(String, String, JsonNode)}; {@code severalAttributes} allows more than one lookup
+     * attribute (ANDed), whatever the configuration says (the console always does).
+     */
+    public byte[] lookupEvents(String account, String region, JsonNode request, boolean severalAttributes) {
+        Request parsed = parse(request, severalAttributes);
         String parameters = account + "|" + parsed.fingerprint(region);
         Optional<Position> after = parsed.nextToken().map(token -> tokens.read(token, parameters));
+        QueryResult result = store.query(query(account, region, parsed, after, parsed.maxResults()));
+        Optional<String> nextToken = result.more()
+                ? Optional.of(tokens.issue(result.entries().getLast().position(), parameters))
+                : Optional.empty();
+        return write(result.entries(), nextToken);
+    }
+
+    /** What {@link #forEachMatching} hands each matching event: the stored entry and its record, read. */
+    @FunctionalInterface
+    public interface EventSink {
+        void accept(StoredEntry entry, Optional<ParsedRecord> record) throws IOException;
+    }
+
+    /**
+     * Hands every event of the account's history in {@code region} that matches a LookupEvents-style filter
+     * ({@code LookupAttributes}, several ANDed, {@code StartTime}, {@code EndTime}, {@code EventCategory}; the same
+     * checks and errors as LookupEvents) to {@code sink}, newest first, reading {@value #EXPORT_PAGE} at a time, so
+     * that any number of events goes through without being held. Pages follow each other as LookupEvents' tokens do:
+     * an event stored while it runs is handed over only when it sorts after the page being read.
+     */
+    public void forEachMatching(String account, String region, JsonNode filter, EventSink sink) throws IOException {
+        Request parsed = parse(filter, true);
+        Optional<Position> after = Optional.empty();
+        while (true) {
+            QueryResult page = store.query(query(account, region, parsed, after, EXPORT_PAGE));
+            for (StoredEntry entry : page.entries()) {
+                Optional<ParsedRecord> record;
+                try {
+                    record = Optional.of(RecordReader.readStored(entry.body()));
+                } catch (RecordProblem problem) {
+                    record = Optional.empty();
+                }
+                sink.accept(entry, record);
+            }
+            if (!page.more()) {
+                return;
+            }
+            after = Optional.of(page.entries().getLast().position());
+        }
+    }
+
+    /** The index terms a LookupEvents-style filter asks for, all of which an event must carry to match. */
+    public List<byte[]> termsOf(String account, String region, JsonNode filter) {
+        return query(account, region, parse(filter, true), Optional.empty(), 1).terms();
+    }
+
+    private Query query(String account, String region, Request parsed, Optional<Position> after, int limit) {
         long minTime = Math.max(parsed.startTime().orElse(0L), Math.max(0, horizon()));
         long maxTime = parsed.endTime().orElse(Long.MAX_VALUE);
         List<byte[]> terms = new ArrayList<>();
@@ -95,11 +151,7 @@ public final class EventHistory {
         for (Map.Entry<LookupAttribute, String> attribute : parsed.attributes()) {
             terms.add(HistoryTerms.of(attribute.getKey(), account, region, parsed.insight(), attribute.getValue()));
         }
-        QueryResult result = store.query(new Query(terms, minTime, maxTime, after, parsed.maxResults()));
-        Optional<String> nextToken = result.more()
-                ? Optional.of(tokens.issue(result.entries().getLast().position(), parameters))
-                : Optional.empty();
-        return write(result.entries(), nextToken);
+        return new Query(terms, minTime, maxTime, after, limit);
     }
 
     private record Request(List<Map.Entry<LookupAttribute, String>> attributes, Optional<Long> startTime,
@@ -114,7 +166,7 @@ public final class EventHistory {
         }
     }
 
-    private Request parse(JsonNode request) {
+    private Request parse(JsonNode request, boolean severalAttributes) {
         if (!request.isObject()) {
             throw serialization("The request body must be a JSON object.");
         }
@@ -139,7 +191,7 @@ public final class EventHistory {
             for (JsonNode item : list) {
                 attributes.add(attribute(item, insight));
             }
-            if (attributes.size() > 1 && !config.multiAttributeLookups()) {
+            if (attributes.size() > 1 && !severalAttributes) {
                 throw new CloudTrailException(ErrorCode.INVALID_LOOKUP_ATTRIBUTES,
                         "LookupAttributes may hold only one attribute; " + attributes.size() + " were given. "
                                 + "(Cairn ANDs several attributes when history.multi-attribute-lookups is true.)");
@@ -230,6 +282,11 @@ public final class EventHistory {
             return Optional.of(0L);
         }
         return Optional.of(seconds.min(BigDecimal.valueOf(Long.MAX_VALUE / 2)).longValue());
+    }
+
+    /** {@code {"Events":[...]}} as LookupEvents answers, for these entries in the order given. */
+    public static byte[] eventsJson(List<StoredEntry> entries) {
+        return write(entries, Optional.empty());
     }
 
     private static byte[] write(List<StoredEntry> entries, Optional<String> nextToken) {

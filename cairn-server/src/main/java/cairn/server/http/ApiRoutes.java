@@ -2,7 +2,6 @@ package cairn.server.http;
 
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
-import cairn.model.json.StrictJson;
 import cairn.server.audit.Call;
 import cairn.server.audit.RandomIds;
 import cairn.server.audit.SelfAudit;
@@ -17,9 +16,6 @@ import cairn.server.ingest.PutAuditEvents;
 import cairn.server.trail.TrailApi;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -35,7 +31,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,25 +56,18 @@ public final class ApiRoutes {
     private static final String JSON = "application/json";
     private static final JsonFactory JSON_FACTORY = new JsonFactory();
 
-    /** Request parameters larger than this are left out of the audit event. */
-    private static final int MAX_AUDITED_PARAMETERS = 16 * 1024;
-
-    private final EventHistory history;
+    private final CloudTrailOperations operations;
     private final Ingest ingest;
     private final PutAuditEvents putAuditEvents;
     private final Authenticator authenticator;
     private final SelfAudit audit;
-    private final TrailApi trailApi;
-    private final PublicKeysApi publicKeys;
     private final Clock clock;
     private final long maxRequestBytes;
 
     public ApiRoutes(EventHistory history, Ingest ingest, PutAuditEvents putAuditEvents, Authenticator authenticator,
                      SelfAudit audit, TrailApi trailApi, PublicKeysApi publicKeys, Clock clock,
                      long maxRequestBytes) {
-        this.trailApi = trailApi;
-        this.publicKeys = publicKeys;
-        this.history = history;
+        this.operations = new CloudTrailOperations(history, trailApi, publicKeys, audit);
         this.ingest = ingest;
         this.putAuditEvents = putAuditEvents;
         this.authenticator = authenticator;
@@ -122,11 +110,7 @@ public final class ApiRoutes {
             byte[] body = readBody(request);
             Caller caller = authenticator.authenticate(call, signedRequest(request, body),
                     request.query().first("X-Amz-Credential").asOptional(), endpoint.services);
-            if (!caller.allows(access)) {
-                throw new CloudTrailException(ErrorCode.ACCESS_DENIED, "User: " + caller.arn() + " is not "
-                        + "authorized to perform: " + action(endpoint, operation) + " because its permission set, "
-                        + caller.principal().permissions().wireName() + ", does not allow it.");
-            }
+            CloudTrailOperations.authorize(caller, access, action(endpoint, operation));
             answer = switch (endpoint) {
                 case CLOUDTRAIL -> cloudTrail(request, call, operation, body);
                 case PUT_AUDIT_EVENTS -> putAuditEvents.handle(call,
@@ -167,17 +151,8 @@ public final class ApiRoutes {
         };
     }
 
-    /** What an operation does, for permission sets: reads (LookupEvents, Describe, Get, List), ingest, or manage. */
-    static PermissionSet.Access access(String operation) {
-        if (operation.equals("LookupEvents") || operation.startsWith("Describe") || operation.startsWith("Get")
-                || operation.startsWith("List")) {
-            return PermissionSet.Access.READ;
-        }
-        return PermissionSet.Access.MANAGE;
-    }
-
     private static PermissionSet.Access access(Endpoint endpoint, String operation) {
-        return endpoint == Endpoint.CLOUDTRAIL ? access(operation) : PermissionSet.Access.INGEST;
+        return endpoint == Endpoint.CLOUDTRAIL ? CloudTrailOperations.access(operation) : PermissionSet.Access.INGEST;
     }
 
     private static String action(Endpoint endpoint, String operation) {
@@ -247,41 +222,7 @@ public final class ApiRoutes {
         if (!target.startsWith(TARGET_PREFIX)) {
             throw new CloudTrailException(ErrorCode.UNKNOWN_OPERATION, "Unknown operation " + target + ".");
         }
-        JsonNode parameters = EventHistory.parseBody(body);
-        if (body.length <= MAX_AUDITED_PARAMETERS && parameters.isObject()) {
-            call.requestParameters(camelCased(parameters).toString());
-        }
-        Caller caller = call.requireCaller();
-        String region = call.region().orElseThrow();
-        if (TrailApi.serves(operation)) {
-            return trailApi.call(operation, caller, region, parameters, () -> audit.record(call));
-        }
-        return switch (operation) {
-            case "LookupEvents" -> history.lookupEvents(caller.accountId(), region, parameters);
-            case "ListPublicKeys" -> publicKeys.listPublicKeys(region, parameters);
-            default -> throw new CloudTrailException(ErrorCode.UNKNOWN_OPERATION,
-                    "Cairn does not serve the CloudTrail operation " + operation + ".");
-        };
-    }
-
-    /** The request as CloudTrail records it in requestParameters: member names start with a lower-case letter. */
-    static JsonNode camelCased(JsonNode node) {
-        if (node.isObject()) {
-            ObjectNode copy = StrictJson.MAPPER.createObjectNode();
-            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                String name = field.getKey();
-                String lower = name.isEmpty() ? name : Character.toLowerCase(name.charAt(0)) + name.substring(1);
-                copy.set(lower, camelCased(field.getValue()));
-            }
-            return copy;
-        }
-        if (node.isArray()) {
-            ArrayNode copy = StrictJson.MAPPER.createArrayNode();
-            node.forEach(element -> copy.add(camelCased(element)));
-            return copy;
-        }
-        return node;
+        return operations.run(call, operation, body, false);
     }
 
     /**

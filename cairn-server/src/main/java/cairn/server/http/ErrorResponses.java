@@ -3,11 +3,11 @@ package cairn.server.http;
 import cairn.model.error.ErrorCode;
 
 /** The one place where Cairn's error codes become HTTP statuses. */
-final class ErrorResponses {
+public final class ErrorResponses {
     private ErrorResponses() {
     }
 
-    static int status(ErrorCode code) {
+    public static int status(ErrorCode code) {
         return switch (code) {
             case SERIALIZATION, UNKNOWN_OPERATION, INCOMPLETE_SIGNATURE, INVALID_SIGNATURE, UNRECOGNIZED_CLIENT,
                  EXPIRED_TOKEN, ACCESS_DENIED,

@@ -516,7 +516,7 @@ public final class Directory {
     }
 
     /** Writes a file whole, readable only by its owner: temporary file, fsync, atomic rename. */
-    static void writePrivate(Path file, byte[] content) throws IOException {
+    public static void writePrivate(Path file, byte[] content) throws IOException {
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(temporary);
         try {

@@ -26,7 +26,8 @@ final class CairnConfigTest {
                 new CairnConfig.Store(128L << 20), new CairnConfig.Ingest(16L << 20, 10_000),
                 new CairnConfig.History(Duration.ofDays(90), Duration.ofHours(24), false, Duration.ofMinutes(1)),
                 new CairnConfig.Delivery(Duration.ofSeconds(60), 6, 50L << 20,
-                        Runtime.getRuntime().availableProcessors(), false), List.of()));
+                        Runtime.getRuntime().availableProcessors(), false), List.of(),
+                new CairnConfig.Console(true, "127.0.0.1", 8746, "")));
     }
 
     @Test
@@ -50,13 +51,30 @@ final class CairnConfigTest {
                 delivery.compression-threads = 3
                 delivery.create-buckets = true
                 delivery.digest-period = 10m
+                console.enabled = false
+                console.host = 10.0.0.7
+                console.port = 443
+                console.initial-password = correct horse battery
                 """);
         CairnConfig config = CairnConfig.load(Optional.of(file), Map.of());
         assertThat(config).isEqualTo(new CairnConfig(new CairnConfig.Server("0.0.0.0", 9000, List.of("us-east-1")),
                 Path.of("/var/lib/cairn"), new CairnConfig.Store(64L << 20), new CairnConfig.Ingest(2L << 20, 500),
                 new CairnConfig.History(Duration.ofDays(30), Duration.ofMinutes(15), true, Duration.ofSeconds(30)),
                 new CairnConfig.Delivery(Duration.ofSeconds(5), 1, 10L << 20, 3, true,
-                        Duration.ofMinutes(10)), List.of()));
+                        Duration.ofMinutes(10)), List.of(),
+                new CairnConfig.Console(false, "10.0.0.7", 443, "correct horse battery")));
+    }
+
+    @Test
+    void load_consolePortAuto_isTheApiPortPlusOneOrAnyFreePort() {
+        assertThat(CairnConfig.load(Map.of("server.port", "9000"), Map.of()).console().port()).isEqualTo(9001);
+        assertThat(CairnConfig.load(Map.of("server.port", "0"), Map.of()).console().port()).isZero();
+        assertThat(CairnConfig.load(Map.of("server.host", "0.0.0.0"), Map.of()).console().host())
+                .isEqualTo("0.0.0.0");
+        assertThatThrownBy(() -> CairnConfig.load(Map.of("console.initial-password", "short"), Map.of()))
+                .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("console.initial-password: a console password is 12 to 256 characters, "
+                                + "not 5"));
     }
 
     @Test

@@ -1,0 +1,741 @@
+package cairn.server.console;
+
+import cairn.model.error.CloudTrailException;
+import cairn.model.error.ErrorCode;
+import cairn.model.json.StrictJson;
+import cairn.model.record.ParsedRecord;
+import cairn.model.record.RecordProblem;
+import cairn.model.record.RecordReader;
+import cairn.model.trail.Trail;
+import cairn.server.audit.Call;
+import cairn.server.audit.RandomIds;
+import cairn.server.audit.SelfAudit;
+import cairn.server.history.EventHistory;
+import cairn.server.history.HistoryTerms;
+import cairn.server.http.ApiRoutes;
+import cairn.server.http.CloudTrailOperations;
+import cairn.server.http.ErrorResponses;
+import cairn.server.identity.AccessKey;
+import cairn.server.identity.Account;
+import cairn.server.identity.Caller;
+import cairn.server.identity.Directory;
+import cairn.server.identity.PermissionSet;
+import cairn.server.identity.Principal;
+import cairn.store.EventStore;
+import cairn.store.StoredEntry;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The console's HTTP side (docs/CONSOLE.md): its static pages, password sign-in with a session cookie, CSRF tokens and
+ * lock-out, the CloudTrail API for signed-in users (the same operations as the SigV4 edge, audited the same way),
+ * streamed downloads, live events (server-sent events), events per minute, and trail integrity. Thread-safe.
+ */
+public final class ConsoleRoutes {
+    static final String COOKIE = "cairn_session";
+    static final HeaderName CSRF = HeaderNames.create("X-Cairn-CSRF");
+    static final HeaderName REGION = HeaderNames.create("X-Cairn-Region");
+    private static final HeaderName TARGET = HeaderNames.create("X-Amz-Target");
+    private static final HeaderName REQUEST_ID = HeaderNames.create("x-amzn-RequestId");
+    private static final HeaderName CSP = HeaderNames.create("Content-Security-Policy");
+    private static final HeaderName NO_SNIFF = HeaderNames.create("X-Content-Type-Options");
+    private static final HeaderName REFERRER = HeaderNames.create("Referrer-Policy");
+    private static final HeaderName FRAMES = HeaderNames.create("X-Frame-Options");
+    static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    private static final String ASSETS = "cairn/console/";
+    private static final int MAX_BODY = 1 << 20;
+    private static final long LIVE_POLL_MILLIS = 250;
+    private static final long KEEP_ALIVE_MILLIS = 15_000;
+    /** A live stream reads at most this many new records a poll; beyond that it skips ahead and says so. */
+    private static final int LIVE_MAX_READ = 5_000;
+    private static final long STATS_CAP = 1_000_000;
+    private static final Logger LOG = Logger.getLogger(ConsoleRoutes.class.getName());
+    private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter CLOCK_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private final Directory directory;
+    private final String installationAccount;
+    private final ConsolePasswords passwords;
+    private final CloudTrailOperations operations;
+    private final EventHistory history;
+    private final EventStore store;
+    private final SelfAudit audit;
+    private final Map<String, Trail> trailsByArn = new ConcurrentHashMap<>();
+    private final java.util.function.Supplier<List<Trail>> trails;
+    private final TrailIntegrity integrity;
+    private final Predicate<String> servesRegion;
+    private final List<String> regions;
+    private final Clock clock;
+    private final ConsoleSessions sessions;
+    private final SignInGuard guard;
+    private final Map<String, byte[]> assets = new ConcurrentHashMap<>();
+    private final Set<Thread> liveStreams = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * @param trails every trail (the console finds a caller's own among them)
+     * @param servesRegion whether a region is served; {@code regions} the ones to offer (the first is the default)
+     */
+    public ConsoleRoutes(Directory directory, String installationAccount, ConsolePasswords passwords,
+                         CloudTrailOperations operations, EventHistory history, EventStore store, SelfAudit audit,
+                         java.util.function.Supplier<List<Trail>> trails, TrailIntegrity integrity,
+                         Predicate<String> servesRegion, List<String> regions, Clock clock) {
+        this.directory = requireNonNull(directory, "directory is null");
+        this.installationAccount = requireNonNull(installationAccount, "installationAccount is null");
+        this.passwords = requireNonNull(passwords, "passwords is null");
+        this.operations = requireNonNull(operations, "operations is null");
+        this.history = requireNonNull(history, "history is null");
+        this.store = requireNonNull(store, "store is null");
+        this.audit = requireNonNull(audit, "audit is null");
+        this.trails = requireNonNull(trails, "trails is null");
+        this.integrity = requireNonNull(integrity, "integrity is null");
+        this.servesRegion = requireNonNull(servesRegion, "servesRegion is null");
+        this.regions = regions.isEmpty() ? List.of("us-east-1") : List.copyOf(regions);
+        this.clock = requireNonNull(clock, "clock is null");
+        this.sessions = new ConsoleSessions(clock);
+        this.guard = new SignInGuard(clock);
+    }
+
+    /** How the console reads a trail's digests and validates its log files. */
+    public static TrailIntegrity integrity(cairn.delivery.objectstore.ObjectStore buckets,
+                                           cairn.delivery.digest.SigningKeys keys, Clock clock) {
+        return new TrailIntegrity(buckets, keys, clock);
+    }
+
+    /** The console's routes. */
+    public void register(HttpRouting.Builder routing) {
+        routing.get("/console/session", this::session)
+                .post("/console/signin", this::signIn)
+                .post("/console/signout", (request, response) -> guarded(request, response, true, this::signOut))
+                .post("/console/password", (request, response) -> guarded(request, response, true,
+                        this::changePassword))
+                .post("/console/api", (request, response) -> guarded(request, response, true, this::api))
+                .get("/console/download", (request, response) -> guarded(request, response, false, this::download))
+                .get("/console/live", (request, response) -> guarded(request, response, false, this::live))
+                .get("/console/stats", (request, response) -> guarded(request, response, false, this::stats))
+                .get("/console/chain", (request, response) -> guarded(request, response, false, this::chain))
+                .post("/console/validate", (request, response) -> guarded(request, response, true,
+                        this::validate))
+                .any("/console/*", (request, response) -> {
+                    secure(response);
+                    sendError(response, 404, "NotFound", "No console endpoint " + request.prologue().method().text()
+                            + " " + request.path().path() + ".");
+                })
+                .get("/*", this::asset)
+                .any("/*", (request, response) -> {
+                    secure(response);
+                    sendError(response, 405, "MethodNotAllowed", "Pages are read with GET.");
+                });
+    }
+
+    /** Ends the live streams (the server is stopping). */
+    public void close() {
+        closed = true;
+        liveStreams.forEach(Thread::interrupt);
+    }
+
+    // ----- sessions ------------------------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface SessionHandler {
+        void handle(ServerRequest request, ServerResponse response, ConsoleSessions.Session session, Caller caller)
+                throws IOException;
+    }
+
+    /**
+     * Runs {@code handler} for a signed-in session whose user still exists, checking the CSRF token when
+     * {@code changes}; answers 401 or 403 otherwise.
+     */
+    private void guarded(ServerRequest request, ServerResponse response, boolean changes, SessionHandler handler) {
+        secure(response);
+        response.header(HeaderNames.CACHE_CONTROL, "no-store");
+        Optional<ConsoleSessions.Session> session = cookie(request).flatMap(sessions::find);
+        Optional<Caller> caller = session.flatMap(this::currentCaller);
+        if (session.isEmpty() || caller.isEmpty()) {
+            session.ifPresent(ended -> sessions.close(ended.id()));
+            sendError(response, 401, "NotSignedIn", "Sign in to use the console.");
+            return;
+        }
+        if (changes) {
+            Optional<String> token = request.headers().first(CSRF);
+            if (token.isEmpty() || !MessageDigest.isEqual(token.get().getBytes(StandardCharsets.UTF_8),
+                    session.get().csrfToken().getBytes(StandardCharsets.UTF_8))) {
+                sendError(response, 403, "InvalidCsrfToken", token.isEmpty()
+                        ? "The request lacks the session's CSRF token (header X-Cairn-CSRF)."
+                        : "The request's CSRF token is not the session's.");
+                return;
+            }
+        }
+        try {
+            handler.handle(request, response, session.get(), caller.get());
+        } catch (CloudTrailException e) {
+            sendError(response, ErrorResponses.status(e.code()), e.code().wireName(), e.getMessage());
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.FINE, "console request " + request.path().path() + " ended: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "console request " + request.path().path() + " failed", e);
+            if (!response.isSent()) {
+                sendError(response, 500, ErrorCode.INTERNAL_FAILURE.wireName(),
+                        "The request failed on the server.");
+            }
+        }
+    }
+
+    /** The session's caller as the directory has it now: a deleted user's session ends. */
+    private Optional<Caller> currentCaller(ConsoleSessions.Session session) {
+        Caller signedIn = session.caller();
+        Optional<Account> account = directory.account(signedIn.accountId());
+        Optional<Principal> principal = directory.state().principal(signedIn.accountId(), Principal.Type.USER,
+                signedIn.principal().name());
+        if (account.isEmpty() || principal.isEmpty() || !principal.get().id().equals(signedIn.principal().id())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Caller(account.get(), principal.get(), signedIn.key()));
+    }
+
+    private void session(ServerRequest request, ServerResponse response) {
+        guarded(request, response, false, (ignored, answer, session, caller) ->
+                sendJson(answer, 200, sessionJson(session, caller)));
+    }
+
+    private ObjectNode sessionJson(ConsoleSessions.Session session, Caller caller) {
+        ObjectNode json = StrictJson.MAPPER.createObjectNode();
+        json.put("account", caller.accountId());
+        json.put("user", caller.principal().name());
+        json.put("arn", caller.arn());
+        json.put("permissionSet", caller.principal().permissions().wireName());
+        json.put("csrfToken", session.csrfToken());
+        json.put("region", session.region());
+        ArrayNode list = json.putArray("regions");
+        regions.forEach(list::add);
+        json.put("expires", session.expires().getEpochSecond());
+        return json;
+    }
+
+    private void signIn(ServerRequest request, ServerResponse response) {
+        secure(response);
+        response.header(HeaderNames.CACHE_CONTROL, "no-store");
+        JsonNode body;
+        try {
+            body = EventHistory.parseBody(readBody(request));
+        } catch (CloudTrailException e) {
+            sendError(response, 400, ErrorCode.VALIDATION.wireName(), e.getMessage());
+            return;
+        }
+        Optional<String> problem = signInProblem(body);
+        if (problem.isPresent()) {
+            sendError(response, 400, ErrorCode.VALIDATION.wireName(), problem.get());
+            return;
+        }
+        String account = text(body, "account").filter(value -> !value.isBlank()).map(String::strip)
+                .orElse(installationAccount);
+        String username = body.get("username").asText();
+        String password = body.get("password").asText();
+        String recordedIn = directory.account(account).isPresent() ? account : installationAccount;
+        String guardKey = account + "/" + username;
+        Optional<Principal> principal = directory.state().principal(account, Principal.Type.USER, username);
+        ConsoleLogins.Attempt attempt = new ConsoleLogins.Attempt(clock.instant(), recordedIn,
+                principal.filter(found -> recordedIn.equals(account)), regions.getFirst(), sourceIp(request),
+                request.headers().first(HeaderNames.USER_AGENT).orElse(""), loginTo(request), Optional.empty());
+        Optional<Instant> locked = guard.lockedUntil(guardKey);
+        if (locked.isPresent()) {
+            audit.append(ConsoleLogins.entry(attempt.failed("Failed authentication: the user name is locked after "
+                    + SignInGuard.MAX_FAILURES + " failed sign-ins")), "a ConsoleLogin event");
+            sendError(response, 429, "SignInLocked", "Too many failed sign-ins for this user name: try again after "
+                    + CLOCK_TIME.format(locked.get()) + ".");
+            return;
+        }
+        boolean matches = passwords.matches(account, username, password);
+        if (principal.isEmpty() || !matches) {
+            guard.failed(guardKey);
+            audit.append(ConsoleLogins.entry(attempt.failed("Failed authentication")), "a ConsoleLogin event");
+            sendError(response, 401, "SignInFailed", "The user name or password is wrong.");
+            return;
+        }
+        guard.succeeded(guardKey);
+        Account found = directory.account(account).orElseThrow();
+        AccessKey key = new AccessKey("ASIA" + ConsoleSessions.token().replaceAll("[^A-Za-z0-9]", "")
+                .toUpperCase(java.util.Locale.ROOT).substring(0, 16), account, Principal.Type.USER, username,
+                AccessKey.Status.ACTIVE, clock.instant(), "", Optional.empty());
+        Caller caller = new Caller(found, principal.get(), key);
+        ConsoleSessions.Session session = sessions.open(caller, regions.getFirst());
+        audit.append(ConsoleLogins.entry(attempt), "a ConsoleLogin event");
+        response.header(HeaderNames.SET_COOKIE, COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
+                + "; Max-Age=" + ConsoleSessions.LIFETIME.toSeconds() + (request.isSecure() ? "; Secure" : ""));
+        sendJson(response, 200, sessionJson(session, caller));
+    }
+
+    private static Optional<String> signInProblem(JsonNode body) {
+        if (!body.isObject()) {
+            return Optional.of("The sign-in request must be a JSON object with username and password.");
+        }
+        for (String field : List.of("username", "password")) {
+            JsonNode value = body.get(field);
+            if (value == null || !value.isTextual() || value.asText().isEmpty()) {
+                return Optional.of("The sign-in request lacks its " + field + ".");
+            }
+        }
+        if (body.get("username").asText().length() > 64) {
+            return Optional.of("A user name is at most 64 characters.");
+        }
+        if (body.get("password").asText().length() > PasswordHash.MAX_LENGTH) {
+            return Optional.of("A password is at most " + PasswordHash.MAX_LENGTH + " characters.");
+        }
+        JsonNode account = body.get("account");
+        if (account != null && !account.isNull() && (!account.isTextual()
+                || !(account.asText().isBlank() || Account.isValidId(account.asText().strip())))) {
+            return Optional.of("An account ID is 12 digits.");
+        }
+        return Optional.empty();
+    }
+
+    private void signOut(ServerRequest request, ServerResponse response, ConsoleSessions.Session session,
+                         Caller caller) {
+        sessions.close(session.id());
+        response.header(HeaderNames.SET_COOKIE, COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+                + (request.isSecure() ? "; Secure" : ""));
+        response.status(204);
+        response.send();
+    }
+
+    private void changePassword(ServerRequest request, ServerResponse response, ConsoleSessions.Session session,
+                                Caller caller) {
+        JsonNode body = EventHistory.parseBody(readBody(request));
+        Optional<String> current = text(body, "currentPassword");
+        Optional<String> next = text(body, "newPassword");
+        Call call = consoleCall(request, session, caller, "ChangePassword", false);
+        if (current.isEmpty() || next.isEmpty()) {
+            refuse(call, response, "currentPassword and newPassword are both needed.");
+            return;
+        }
+        if (!passwords.matches(caller.accountId(), caller.principal().name(), current.get())) {
+            refuse(call, response, "The current password is wrong.");
+            return;
+        }
+        Optional<String> problem = PasswordHash.problem(next.get());
+        if (problem.isPresent()) {
+            refuse(call, response, problem.get());
+            return;
+        }
+        passwords.set(caller.accountId(), caller.principal().name(), next.get());
+        audit.record(call);
+        response.status(204);
+        response.send();
+    }
+
+    private void refuse(Call call, ServerResponse response, String message) {
+        call.failed(ErrorCode.VALIDATION, message);
+        audit.record(call);
+        sendError(response, 400, "InvalidPassword", message);
+    }
+
+    // ----- the API -------------------------------------------------------------------------------------------------
+
+    private void api(ServerRequest request, ServerResponse response, ConsoleSessions.Session session, Caller caller) {
+        String target = request.headers().first(TARGET).orElse("");
+        String operation = target.startsWith(ApiRoutes.TARGET_PREFIX)
+                ? target.substring(ApiRoutes.TARGET_PREFIX.length()) : target.isEmpty() ? "Unknown" : target;
+        PermissionSet.Access access = CloudTrailOperations.access(operation);
+        Call call = consoleCall(request, session, caller, operation, access == PermissionSet.Access.READ);
+        response.header(REQUEST_ID, call.requestId());
+        byte[] answer;
+        try {
+            if (!target.startsWith(ApiRoutes.TARGET_PREFIX)) {
+                throw new CloudTrailException(ErrorCode.UNKNOWN_OPERATION, target.isEmpty()
+                        ? "The X-Amz-Target header is missing." : "Unknown operation " + target + ".");
+            }
+            CloudTrailOperations.authorize(caller, access, "cloudtrail:" + operation);
+            answer = operations.run(call, operation, readBody(request), true);
+        } catch (CloudTrailException e) {
+            call.failed(e.code(), e.getMessage());
+            audit.record(call);
+            sendError(response, ErrorResponses.status(e.code()), e.code().wireName(), e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "console request " + call.requestId() + " failed", e);
+            String message = "The request failed on the server; request ID " + call.requestId() + ".";
+            call.failed(ErrorCode.INTERNAL_FAILURE, message);
+            audit.record(call);
+            sendError(response, 500, ErrorCode.INTERNAL_FAILURE.wireName(), message);
+            return;
+        }
+        audit.record(call);
+        response.status(200);
+        response.header(HeaderNames.CONTENT_TYPE, "application/x-amz-json-1.1");
+        response.send(answer);
+    }
+
+    /** A call made from the console: its session's key and region (or the one the request picks), its browser. */
+    private Call consoleCall(ServerRequest request, ConsoleSessions.Session session, Caller caller, String operation,
+                             boolean readOnly) {
+        Call call = new Call(RandomIds.next(), clock.instant(), sourceIp(request),
+                request.headers().first(HeaderNames.USER_AGENT));
+        call.markFromConsole();
+        call.operation(operation, readOnly);
+        call.scope(caller.key().id(), region(request, session));
+        call.authenticated(caller);
+        return call;
+    }
+
+    /** The region a request names (header or query), or the session's; one not served is refused. */
+    private String region(ServerRequest request, ConsoleSessions.Session session) {
+        String region = request.headers().first(REGION)
+                .or(() -> request.query().first("region").asOptional())
+                .filter(value -> !value.isBlank()).orElse(session.region());
+        if (!servesRegion.test(region)) {
+            throw new CloudTrailException(ErrorCode.VALIDATION, "This Cairn does not serve the region " + region
+                    + ".");
+        }
+        return region;
+    }
+
+    // ----- history: download, live, stats -------------------------------------------------------------------------
+
+    /** A LookupEvents-style filter from query parameters: {@code attr=Key:Value} (repeatable), {@code start}, {@code end}. */
+    private static ObjectNode filter(ServerRequest request) {
+        ObjectNode filter = StrictJson.MAPPER.createObjectNode();
+        List<String> attributes = request.query().contains("attr") ? request.query().all("attr") : List.of();
+        if (!attributes.isEmpty()) {
+            ArrayNode list = filter.putArray("LookupAttributes");
+            for (String attribute : attributes) {
+                int colon = attribute.indexOf(':');
+                if (colon < 1) {
+                    throw new CloudTrailException(ErrorCode.INVALID_LOOKUP_ATTRIBUTES,
+                            "A filter attribute is AttributeKey:AttributeValue, not " + attribute + ".");
+                }
+                ObjectNode item = list.addObject();
+                item.put("AttributeKey", attribute.substring(0, colon));
+                item.put("AttributeValue", attribute.substring(colon + 1));
+            }
+        }
+        for (String[] bound : new String[][] {{"start", "StartTime"}, {"end", "EndTime"}}) {
+            Optional<String> value = request.query().first(bound[0]).asOptional().filter(text -> !text.isBlank());
+            if (value.isPresent()) {
+                try {
+                    filter.put(bound[1], Long.parseLong(value.get().strip()));
+                } catch (NumberFormatException e) {
+                    throw new CloudTrailException(ErrorCode.SERIALIZATION, bound[1] + " must be a timestamp in "
+                            + "epoch seconds, not " + value.get() + ".");
+                }
+            }
+        }
+        return filter;
+    }
+
+    private void download(ServerRequest request, ServerResponse response, ConsoleSessions.Session session,
+                          Caller caller) throws IOException {
+        String format = request.query().first("format").orElse("json");
+        if (!format.equals("json") && !format.equals("csv")) {
+            throw new CloudTrailException(ErrorCode.VALIDATION, "format is json or csv, not " + format + ".");
+        }
+        String region = region(request, session);
+        ObjectNode filter = filter(request);
+        Call call = consoleCall(request, session, caller, "LookupEvents", true);
+        call.requestParameters(filter.deepCopy().put("download", format).toString());
+        CloudTrailOperations.authorize(caller, PermissionSet.Access.READ, "cloudtrail:LookupEvents");
+        history.termsOf(caller.accountId(), region, filter);
+        audit.record(call);
+        response.header(HeaderNames.CONTENT_TYPE, format.equals("csv") ? "text/csv; charset=utf-8"
+                : "application/json");
+        response.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"cairn-events-" + region + "-"
+                + FILE_STAMP.format(clock.instant()) + "." + format + "\"");
+        try (OutputStream out = new BufferedOutputStream(response.outputStream(), 64 * 1024)) {
+            EventExport export = EventExport.of(format, out);
+            export.start();
+            history.forEachMatching(caller.accountId(), region, filter, export::event);
+            export.finish();
+        }
+    }
+
+    private void live(ServerRequest request, ServerResponse response, ConsoleSessions.Session session,
+                      Caller caller) throws IOException {
+        CloudTrailOperations.authorize(caller, PermissionSet.Access.READ, "cloudtrail:LookupEvents");
+        String region = region(request, session);
+        ObjectNode filter = filter(request);
+        List<byte[]> terms = history.termsOf(caller.accountId(), region, filter);
+        long minTime = filter.path("StartTime").asLong(0);
+        long maxTime = filter.has("EndTime") ? filter.get("EndTime").asLong() : Long.MAX_VALUE;
+        long from = store.nextOffset();
+        response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        Thread self = Thread.currentThread();
+        liveStreams.add(self);
+        try (OutputStream out = response.outputStream()) {
+            write(out, ": live events of " + region + "\n\n");
+            long quietSince = System.currentTimeMillis();
+            while (!closed && sessions.find(session.id()).isPresent()) {
+                List<StoredEntry> fresh = new ArrayList<>();
+                long end = store.nextOffset();
+                if (end - from > LIVE_MAX_READ) {
+                    write(out, "event: skipped\ndata: " + (end - LIVE_MAX_READ - from) + "\n\n");
+                    from = end - LIVE_MAX_READ;
+                }
+                while (from < end) {
+                    List<StoredEntry> chunk = store.read(from, 1000, 4 << 20);
+                    if (chunk.isEmpty()) {
+                        break;
+                    }
+                    for (StoredEntry entry : chunk) {
+                        from = entry.offset() + 1;
+                        if (entry.eventTime() >= minTime && entry.eventTime() <= maxTime
+                                && matches(entry, caller.accountId(), terms)) {
+                            fresh.add(entry);
+                        }
+                    }
+                }
+                long now = System.currentTimeMillis();
+                if (!fresh.isEmpty()) {
+                    Collections.reverse(fresh);
+                    write(out, "event: events\ndata: " + new String(EventHistory.eventsJson(fresh),
+                            StandardCharsets.UTF_8) + "\n\n");
+                    quietSince = now;
+                } else if (now - quietSince >= KEEP_ALIVE_MILLIS) {
+                    write(out, ": keep-alive\n\n");
+                    quietSince = now;
+                }
+                Thread.sleep(LIVE_POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            liveStreams.remove(self);
+        }
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Whether a stored record is one of the account's that the history would find by every one of {@code terms}. */
+    private static boolean matches(StoredEntry entry, String account, List<byte[]> terms) {
+        ParsedRecord record;
+        try {
+            record = RecordReader.readStored(entry.body());
+        } catch (RecordProblem problem) {
+            return false;
+        }
+        if (record.recipientAccountId().filter(account::equals).isEmpty() || record.eventId().isEmpty()) {
+            return false;
+        }
+        List<byte[]> carried = HistoryTerms.of(record, record.eventId().get(), account);
+        for (byte[] term : terms) {
+            if (carried.stream().noneMatch(candidate -> java.util.Arrays.equals(candidate, term))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void stats(ServerRequest request, ServerResponse response, ConsoleSessions.Session session,
+                       Caller caller) {
+        CloudTrailOperations.authorize(caller, PermissionSet.Access.READ, "cloudtrail:LookupEvents");
+        String region = region(request, session);
+        int minutes;
+        try {
+            minutes = Integer.parseInt(request.query().first("minutes").orElse("30"));
+        } catch (NumberFormatException e) {
+            minutes = -1;
+        }
+        if (minutes < 1 || minutes > 180) {
+            throw new CloudTrailException(ErrorCode.VALIDATION, "minutes is 1 to 180.");
+        }
+        List<byte[]> all = List.of(HistoryTerms.all(caller.accountId(), region, false));
+        long now = clock.instant().getEpochSecond();
+        long current = now - Math.floorMod(now, 60);
+        ObjectNode answer = StrictJson.MAPPER.createObjectNode();
+        ArrayNode list = answer.putArray("minutes");
+        boolean capped = false;
+        for (long start = current - 60L * minutes; start <= current; start += 60) {
+            long count = store.count(all, start, start + 59, STATS_CAP);
+            capped |= count == STATS_CAP;
+            list.addObject().put("start", start).put("count", count);
+        }
+        answer.put("capped", capped);
+        sendJson(response, 200, answer);
+    }
+
+    // ----- integrity -----------------------------------------------------------------------------------------------
+
+    private Trail ownTrail(Caller caller, Optional<String> arn) {
+        String wanted = arn.filter(value -> !value.isBlank()).orElseThrow(() -> new CloudTrailException(
+                ErrorCode.TRAIL_NOT_PROVIDED, "The trail's ARN is missing."));
+        return trails.get().stream()
+                .filter(trail -> trail.accountId().equals(caller.accountId()) && trail.arn().equals(wanted))
+                .findFirst()
+                .orElseThrow(() -> new CloudTrailException(ErrorCode.TRAIL_NOT_FOUND, "Unknown trail: " + wanted
+                        + " for the user: " + caller.accountId()));
+    }
+
+    private void chain(ServerRequest request, ServerResponse response, ConsoleSessions.Session session,
+                       Caller caller) {
+        CloudTrailOperations.authorize(caller, PermissionSet.Access.READ, "cloudtrail:GetTrailStatus");
+        Trail trail = ownTrail(caller, request.query().first("trail").asOptional());
+        String region = request.query().first("region").asOptional().filter(value -> !value.isBlank())
+                .orElse(trail.homeRegion());
+        sendJson(response, 200, integrity.chain(trail, region));
+    }
+
+    private void validate(ServerRequest request, ServerResponse response, ConsoleSessions.Session session,
+                          Caller caller) {
+        CloudTrailOperations.authorize(caller, PermissionSet.Access.READ, "cloudtrail:GetTrailStatus");
+        JsonNode body = EventHistory.parseBody(readBody(request));
+        Trail trail = ownTrail(caller, text(body, "TrailARN"));
+        JsonNode start = body.get("StartTime");
+        if (start == null || !start.isNumber()) {
+            throw new CloudTrailException(ErrorCode.VALIDATION, "StartTime (epoch seconds) is needed.");
+        }
+        JsonNode end = body.get("EndTime");
+        if (end != null && !end.isNull() && !end.isNumber()) {
+            throw new CloudTrailException(ErrorCode.VALIDATION, "EndTime must be epoch seconds.");
+        }
+        String region = text(body, "Region").filter(value -> !value.isBlank()).orElse(trail.homeRegion());
+        Instant to = end == null || end.isNull() ? clock.instant() : Instant.ofEpochSecond(end.asLong());
+        sendJson(response, 200, integrity.validate(trail, region, Instant.ofEpochSecond(start.asLong()), to));
+    }
+
+    // ----- pages ---------------------------------------------------------------------------------------------------
+
+    private void asset(ServerRequest request, ServerResponse response) {
+        secure(response);
+        String path = request.path().path();
+        String name = path.equals("/") ? "index.html" : path.substring(1);
+        if (name.contains("..") || name.contains("//") || name.startsWith("/") || name.contains("\\")) {
+            sendError(response, 404, "NotFound", "No such page: " + path);
+            return;
+        }
+        byte[] bytes = assets.computeIfAbsent(name, ConsoleRoutes::load);
+        if (bytes.length == 0 && !name.endsWith("/")) {
+            sendError(response, 404, "NotFound", "No such page: " + path);
+            return;
+        }
+        response.header(HeaderNames.CONTENT_TYPE, contentType(name));
+        response.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        response.send(bytes);
+    }
+
+    /** A packed file's bytes, or none (an empty file is not served either). */
+    private static byte[] load(String name) {
+        try (InputStream in = ConsoleRoutes.class.getClassLoader().getResourceAsStream(ASSETS + name)) {
+            return in == null ? new byte[0] : in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String contentType(String name) {
+        String extension = name.substring(name.lastIndexOf('.') + 1);
+        return switch (extension) {
+            case "html" -> "text/html; charset=utf-8";
+            case "js" -> "text/javascript; charset=utf-8";
+            case "css" -> "text/css; charset=utf-8";
+            case "svg" -> "image/svg+xml";
+            case "png" -> "image/png";
+            case "json" -> "application/json";
+            default -> "application/octet-stream";
+        };
+    }
+
+    // ----- plumbing ------------------------------------------------------------------------------------------------
+
+    private static void secure(ServerResponse response) {
+        response.header(CSP, POLICY);
+        response.header(NO_SNIFF, "nosniff");
+        response.header(REFERRER, "no-referrer");
+        response.header(FRAMES, "DENY");
+    }
+
+    private static Optional<String> cookie(ServerRequest request) {
+        for (String header : request.headers().all(HeaderNames.COOKIE, List::of)) {
+            for (String part : header.split(";")) {
+                String pair = part.strip();
+                if (pair.startsWith(COOKIE + "=")) {
+                    return Optional.of(pair.substring(COOKIE.length() + 1));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> text(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        return value != null && value.isTextual() ? Optional.of(value.asText()) : Optional.empty();
+    }
+
+    private static byte[] readBody(ServerRequest request) {
+        if (!request.content().hasEntity()) {
+            return new byte[0];
+        }
+        try (InputStream in = request.content().inputStream()) {
+            byte[] body = in.readNBytes(MAX_BODY + 1);
+            if (body.length > MAX_BODY) {
+                throw new CloudTrailException(ErrorCode.REQUEST_TOO_LARGE, "A console request is at most "
+                        + MAX_BODY + " bytes.");
+            }
+            return body;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sourceIp(ServerRequest request) {
+        SocketAddress address = request.remotePeer().address();
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
+    }
+
+    /** Where the user signed in to, for the ConsoleLogin event: the console's own address. */
+    private static String loginTo(ServerRequest request) {
+        return (request.isSecure() ? "https://" : "http://") + request.authority() + "/";
+    }
+
+    private static void sendJson(ServerResponse response, int status, JsonNode body) {
+        response.status(status);
+        response.header(HeaderNames.CONTENT_TYPE, "application/json");
+        response.send(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void sendError(ServerResponse response, int status, String code, String message) {
+        ObjectNode body = StrictJson.MAPPER.createObjectNode();
+        body.put("__type", code);
+        body.put("message", message);
+        response.header(HeaderNames.create("x-amzn-ErrorType"), code);
+        sendJson(response, status, body);
+    }
+}
