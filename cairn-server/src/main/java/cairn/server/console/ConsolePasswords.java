@@ -25,7 +25,6 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ConsolePasswords {
     static final String FILE = "passwords.json";
-    private static final String DUMMY = PasswordHash.hash("a password nobody has");
 
     private final Path file;
     private final Clock clock;
@@ -75,10 +74,15 @@ public final class ConsolePasswords {
         }
         if (stored.isEmpty()) {
             // As slow as a real check, so that timing does not tell which users exist.
-            PasswordHash.matches(password, DUMMY);
+            PasswordHash.matches(password, Dummy.HASH);
             return false;
         }
         return PasswordHash.matches(password, stored.get());
+    }
+
+    /** A hash to check against when a user has none, made on first need. */
+    private static final class Dummy {
+        static final String HASH = PasswordHash.hash("a password nobody has");
     }
 
     private static String key(String account, String user) {

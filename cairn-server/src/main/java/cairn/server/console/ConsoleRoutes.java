@@ -681,10 +681,13 @@ public final class ConsoleRoutes {
 
     private static Optional<String> cookie(ServerRequest request) {
         for (String header : request.headers().all(HeaderNames.COOKIE, List::of)) {
-            for (String part : header.split(";")) {
+            // RFC 6265's "name=value; ..." and RFC 2965's "$Version=1; name="value"; $Path=/" alike.
+            for (String part : header.split("[;,]")) {
                 String pair = part.strip();
                 if (pair.startsWith(COOKIE + "=")) {
-                    return Optional.of(pair.substring(COOKIE.length() + 1));
+                    String value = pair.substring(COOKIE.length() + 1);
+                    return Optional.of(value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                            ? value.substring(1, value.length() - 1) : value);
                 }
             }
         }

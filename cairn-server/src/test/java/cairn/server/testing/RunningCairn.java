@@ -48,6 +48,8 @@ public final class RunningCairn implements AutoCloseable {
         values.put("server.port", "0");
         // Tests sign for many regions; the ones that are about which regions are served set their own.
         values.put("server.regions", "*");
+        // The console (and its slow password hash at first start) only where a test asks for it.
+        values.put("console.enabled", "false");
         values.putAll(settings);
         return new RunningCairn(CairnServer.start(CairnConfig.load(values, Map.of()), clock), clock);
     }
@@ -58,6 +60,12 @@ public final class RunningCairn implements AutoCloseable {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** The console's address, when the test enabled it. */
+    public URI console() {
+        return URI.create("http://127.0.0.1:" + server.consolePort().orElseThrow(() -> new IllegalStateException(
+                "the console is not enabled (console.enabled=true)")) + "/");
     }
 
     public URI endpoint() {

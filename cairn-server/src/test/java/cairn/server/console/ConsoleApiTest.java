@@ -1,0 +1,314 @@
+package cairn.server.console;
+
+import cairn.server.http.ApiRoutes;
+import cairn.server.identity.PermissionSet;
+import cairn.server.testing.MutableClock;
+import cairn.server.testing.RunningCairn;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static cairn.server.console.ConsoleClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The console's HTTP side, driven as a browser drives it: sign-in, sessions, CSRF, lock-out, API, downloads. */
+final class ConsoleApiTest {
+    static final String PASSWORD = "correct horse battery staple";
+
+    @TempDir
+    Path data;
+    MutableClock clock;
+    RunningCairn cairn;
+    ConsoleClient browser;
+
+    @BeforeEach
+    void start() throws IOException {
+        clock = new MutableClock(Instant.now());
+        cairn = RunningCairn.start(data, clock, Map.of("console.enabled", "true",
+                "console.initial-password", PASSWORD, "delivery.create-buckets", "true"));
+        browser = new ConsoleClient(cairn.console());
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        cairn.close();
+    }
+
+    /** The ConsoleLogin events in the history, newest first. */
+    private List<JsonNode> consoleLogins() throws Exception {
+        cairn.server().flushAudit();
+        ArrayNode events = cairn.events("{\"LookupAttributes\":[{\"AttributeKey\":\"EventName\","
+                + "\"AttributeValue\":\"ConsoleLogin\"}]}", "us-east-1");
+        List<JsonNode> records = new ArrayList<>();
+        for (JsonNode event : events) {
+            records.add(ConsoleClient.JSON.readTree(event.get("CloudTrailEvent").asText()));
+        }
+        return records;
+    }
+
+    @Test
+    void signIn_rightPassword_setsAStrictHttpOnlyCookieAndRecordsASuccessfulConsoleLogin() throws Exception {
+        HttpResponse<String> response = browser.signIn("admin", PASSWORD);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Set-Cookie")).get().asString()
+                .matches("cairn_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+        JsonNode session = json(response);
+        assertThat(session.get("account").asText()).isEqualTo(cairn.accountId());
+        assertThat(session.get("arn").asText()).isEqualTo("arn:aws:iam::" + cairn.accountId() + ":user/admin");
+        assertThat(session.get("csrfToken").asText()).hasSize(43);
+        assertThat(json(browser.get("/console/session")).get("user").asText()).isEqualTo("admin");
+
+        JsonNode login = consoleLogins().getFirst();
+        assertThat(login.get("eventSource").asText()).isEqualTo("signin.amazonaws.com");
+        assertThat(login.get("eventName").asText()).isEqualTo("ConsoleLogin");
+        assertThat(login.get("eventType").asText()).isEqualTo("AwsConsoleSignIn");
+        assertThat(login.get("requestParameters").isNull()).isTrue();
+        assertThat(login.get("responseElements").toString()).isEqualTo("{\"ConsoleLogin\":\"Success\"}");
+        assertThat(login.get("additionalEventData").toString()).isEqualTo("{\"LoginTo\":\"" + cairn.console()
+                + "\",\"MobileVersion\":\"No\",\"MFAUsed\":\"No\"}");
+        assertThat(login.get("userIdentity").get("type").asText()).isEqualTo("IAMUser");
+        assertThat(login.get("userIdentity").get("userName").asText()).isEqualTo("admin");
+        assertThat(login.get("userIdentity").get("arn").asText()).isEqualTo(session.get("arn").asText());
+        assertThat(login.get("recipientAccountId").asText()).isEqualTo(cairn.accountId());
+        assertThat(login.has("errorMessage")).isFalse();
+    }
+
+    @Test
+    void signIn_wrongPassword_refusedAndRecordsAFailedConsoleLogin() throws Exception {
+        HttpResponse<String> response = browser.signIn("admin", "not the password at all");
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.body()).isEqualTo("{\"__type\":\"SignInFailed\",\"message\":\"The user name or password "
+                + "is wrong.\"}");
+        assertThat(response.headers().firstValue("Set-Cookie")).isEmpty();
+        assertThat(browser.get("/console/session").statusCode()).isEqualTo(401);
+        JsonNode login = consoleLogins().getFirst();
+        assertThat(login.get("responseElements").toString()).isEqualTo("{\"ConsoleLogin\":\"Failure\"}");
+        assertThat(login.get("errorMessage").asText()).isEqualTo("Failed authentication");
+        assertThat(login.get("additionalEventData").get("MFAUsed").asText()).isEqualTo("No");
+        assertThat(login.get("userIdentity").get("userName").asText()).isEqualTo("admin");
+        assertThat(login.get("userIdentity").get("accessKeyId").asText()).isEmpty();
+    }
+
+    @Test
+    void signIn_unknownUser_refusedLikeAWrongPasswordAndTheNameHidden() throws Exception {
+        HttpResponse<String> response = browser.signIn("mallory", PASSWORD);
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(json(response).get("message").asText()).isEqualTo("The user name or password is wrong.");
+        JsonNode login = consoleLogins().getFirst();
+        assertThat(login.get("userIdentity").get("userName").asText()).isEqualTo("HIDDEN_DUE_TO_SECURITY_REASONS");
+        assertThat(login.get("userIdentity").has("arn")).isFalse();
+    }
+
+    @Test
+    void signIn_fiveFailuresInARow_lockTheNameForFifteenMinutes() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            assertThat(browser.signIn("admin", "wrong password " + i).statusCode()).isEqualTo(401);
+        }
+
+        HttpResponse<String> locked = browser.signIn("admin", PASSWORD);
+        assertThat(locked.statusCode()).isEqualTo(429);
+        assertThat(json(locked).get("__type").asText()).isEqualTo("SignInLocked");
+        assertThat(json(locked).get("message").asText()).startsWith("Too many failed sign-ins for this user name: "
+                + "try again after ");
+        assertThat(consoleLogins().getFirst().get("errorMessage").asText())
+                .isEqualTo("Failed authentication: the user name is locked after 5 failed sign-ins");
+
+        clock.advance(Duration.ofMinutes(14));
+        assertThat(browser.signIn("admin", PASSWORD).statusCode()).isEqualTo(429);
+        clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+        assertThat(browser.signIn("admin", PASSWORD).statusCode()).isEqualTo(200);
+        assertThat(consoleLogins()).hasSize(8);
+    }
+
+    @Test
+    void signIn_malformedRequests_refusedWithTheReason() throws Exception {
+        assertThat(browser.post("/console/signin", "{\"username\":\"admin\"}", java.util.Optional.empty(),
+                java.util.Optional.empty()).body()).isEqualTo("{\"__type\":\"ValidationException\",\"message\":"
+                + "\"The sign-in request lacks its password.\"}");
+        assertThat(browser.post("/console/signin", "not json", java.util.Optional.empty(),
+                java.util.Optional.empty()).statusCode()).isEqualTo(400);
+        assertThat(json(browser.post("/console/signin", "{\"account\":\"12\",\"username\":\"admin\","
+                + "\"password\":\"x\"}", java.util.Optional.empty(), java.util.Optional.empty())).get("message")
+                .asText()).isEqualTo("An account ID is 12 digits.");
+    }
+
+    @Test
+    void api_stateChangingCallWithoutTheCsrfToken_refusedAndNothingChanges() throws Exception {
+        browser.signIn("admin", PASSWORD);
+
+        HttpResponse<String> refused = browser.apiWithoutToken("CreateTrail",
+                "{\"Name\":\"sneaky\",\"S3BucketName\":\"sneaky-bucket\"}");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).isEqualTo("{\"__type\":\"InvalidCsrfToken\",\"message\":\"The request lacks the "
+                + "session's CSRF token (header X-Cairn-CSRF).\"}");
+        HttpResponse<String> forged = browser.post("/console/api", "{\"Name\":\"sneaky\",\"S3BucketName\":\"b\"}",
+                java.util.Optional.of(ApiRoutes.TARGET_PREFIX + "CreateTrail"),
+                java.util.Optional.of("forged"));
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(json(forged).get("message").asText()).isEqualTo("The request's CSRF token is not the session's.");
+        assertThat(browser.postWithToken("/console/signout", "").statusCode()).isEqualTo(204);
+        assertThat(json(browser.api("ListTrails", "{}")).get("__type").asText()).isEqualTo("NotSignedIn");
+        assertThat(cairn.cloudTrail("ListTrails", "{}", "us-east-1").body()).isEqualTo("{\"Trails\":[]}");
+    }
+
+    @Test
+    void api_callsRunAsTheUserAndAreRecordedAsConsoleCalls() throws Exception {
+        browser.signIn("admin", PASSWORD);
+
+        HttpResponse<String> created = browser.api("CreateTrail", "{\"Name\":\"console-trail\","
+                + "\"S3BucketName\":\"console-bucket\"}");
+        assertThat(created.statusCode()).isEqualTo(200);
+        assertThat(json(created).get("TrailARN").asText()).isEqualTo("arn:aws:cloudtrail:us-east-1:"
+                + cairn.accountId() + ":trail/console-trail");
+        HttpResponse<String> invalid = browser.api("CreateTrail", "{\"Name\":\"x\",\"S3BucketName\":\"b\"}");
+        HttpResponse<String> sameFromApi = cairn.cloudTrail("CreateTrail", "{\"Name\":\"x\",\"S3BucketName\":\"b\"}",
+                "us-east-1");
+        assertThat(invalid.statusCode()).isEqualTo(sameFromApi.statusCode());
+        assertThat(invalid.body()).isEqualTo(sameFromApi.body());
+
+        cairn.server().flushAudit();
+        JsonNode event = lastEvent("CreateTrail");
+        assertThat(event.get("userIdentity").get("userName").asText()).isEqualTo("admin");
+        assertThat(event.get("userIdentity").get("accessKeyId").asText()).startsWith("ASIA");
+        assertThat(event.get("sessionCredentialFromConsole").asText()).isEqualTo("true");
+        assertThat(event.get("userAgent").asText()).startsWith("Java-http-client");
+    }
+
+    private JsonNode lastEvent(String name) throws Exception {
+        HttpResponse<String> response = cairn.cloudTrail("LookupEvents", "{\"LookupAttributes\":[{\"AttributeKey\":"
+                + "\"EventName\",\"AttributeValue\":\"" + name + "\"}],\"MaxResults\":50}", "us-east-1");
+        JsonNode events = json(response).get("Events");
+        JsonNode last = events.get(events.size() - 1);
+        return ConsoleClient.JSON.readTree(last.get("CloudTrailEvent").asText());
+    }
+
+    @Test
+    void api_lookupEvents_takesSeveralAttributesAtOnce() throws Exception {
+        browser.signIn("admin", PASSWORD);
+        browser.api("ListTrails", "{}");
+        browser.api("DescribeTrails", "{}");
+        cairn.server().flushAudit();
+
+        HttpResponse<String> response = browser.api("LookupEvents", "{\"LookupAttributes\":["
+                + "{\"AttributeKey\":\"EventName\",\"AttributeValue\":\"ListTrails\"},"
+                + "{\"AttributeKey\":\"Username\",\"AttributeValue\":\"admin\"}]}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode events = json(response).get("Events");
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).get("EventName").asText()).isEqualTo("ListTrails");
+    }
+
+    @Test
+    void api_readOnlyUser_mayLookButNotChange() throws Exception {
+        cairn.newUser(cairn.accountId(), "auditor", PermissionSet.AUDITOR);
+        new ConsolePasswords(data.resolve("console"), clock).set(cairn.accountId(), "auditor", "auditor password 1");
+        browser.signIn("auditor", "auditor password 1");
+
+        assertThat(browser.api("ListTrails", "{}").statusCode()).isEqualTo(200);
+        HttpResponse<String> denied = browser.api("CreateTrail", "{\"Name\":\"t\",\"S3BucketName\":\"b\"}");
+        assertThat(denied.statusCode()).isEqualTo(400);
+        assertThat(json(denied).get("message").asText()).isEqualTo("User: arn:aws:iam::" + cairn.accountId()
+                + ":user/auditor is not authorized to perform: cloudtrail:CreateTrail because its permission set, "
+                + "auditor, does not allow it.");
+    }
+
+    @Test
+    void session_idleForAnHour_ends() throws Exception {
+        browser.signIn("admin", PASSWORD);
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(browser.get("/console/session").statusCode()).isEqualTo(200);
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(browser.get("/console/session").statusCode()).isEqualTo(200);
+        clock.advance(Duration.ofMinutes(61));
+        assertThat(browser.get("/console/session").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void password_changed_oldOneNoLongerWorks() throws Exception {
+        browser.signIn("admin", PASSWORD);
+        assertThat(browser.postWithToken("/console/password", "{\"currentPassword\":\"wrong one, surely\","
+                + "\"newPassword\":\"a brand new password\"}").body()).isEqualTo("{\"__type\":\"InvalidPassword\","
+                + "\"message\":\"The current password is wrong.\"}");
+        assertThat(json(browser.postWithToken("/console/password", "{\"currentPassword\":\"" + PASSWORD
+                + "\",\"newPassword\":\"short\"}")).get("message").asText())
+                .isEqualTo("The new password must be at least 12 characters long.");
+        assertThat(browser.post("/console/password", "{\"currentPassword\":\"" + PASSWORD + "\",\"newPassword\":"
+                + "\"a brand new password\"}", java.util.Optional.empty(), java.util.Optional.empty()).statusCode())
+                .isEqualTo(403);
+
+        assertThat(browser.postWithToken("/console/password", "{\"currentPassword\":\"" + PASSWORD
+                + "\",\"newPassword\":\"a brand new password\"}").statusCode()).isEqualTo(204);
+
+        ConsoleClient other = new ConsoleClient(cairn.console());
+        assertThat(other.signIn("admin", PASSWORD).statusCode()).isEqualTo(401);
+        assertThat(other.signIn("admin", "a brand new password").statusCode()).isEqualTo(200);
+        assertThat(Files.readString(data.resolve("console/passwords.json")))
+                .contains("pbkdf2-sha256$600000$").doesNotContain("a brand new password");
+    }
+
+    @Test
+    void download_csvAndJson_holdExactlyTheMatchingEvents() throws Exception {
+        browser.signIn("admin", PASSWORD);
+        browser.api("CreateTrail", "{\"Name\":\"one\",\"S3BucketName\":\"bucket-one\"}");
+        browser.api("CreateTrail", "{\"Name\":\"two\",\"S3BucketName\":\"bucket-two\"}");
+        browser.api("ListTrails", "{}");
+        cairn.server().flushAudit();
+
+        HttpResponse<String> csv = browser.get("/console/download?format=csv&attr=EventName:CreateTrail"
+                + "&attr=Username:admin");
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type")).contains("text/csv; charset=utf-8");
+        assertThat(csv.headers().firstValue("Content-Disposition").orElseThrow())
+                .matches("attachment; filename=\"cairn-events-us-east-1-\\d{8}T\\d{6}Z\\.csv\"");
+        String[] lines = csv.body().split("\r\n");
+        assertThat(lines[0]).isEqualTo("Event ID,Event time,User name,Event name,Event source,Resource type,"
+                + "Resource name,AWS access key,AWS region,Error code,Source IP address,Read-only");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[1]).contains(",admin,CreateTrail,cloudtrail.amazonaws.com,").endsWith(",us-east-1,,"
+                + "127.0.0.1,false");
+
+        HttpResponse<String> download = browser.get("/console/download?format=json&attr=EventName:CreateTrail");
+        JsonNode records = json(download).get("Records");
+        assertThat(records).hasSize(2);
+        assertThat(records.get(0).get("requestParameters").get("name").asText()).isEqualTo("two");
+        assertThat(records.get(1).get("requestParameters").get("name").asText()).isEqualTo("one");
+
+        HttpResponse<String> bad = browser.get("/console/download?format=csv&attr=Colour:blue");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad).get("__type").asText()).isEqualTo("InvalidLookupAttributesException");
+        assertThat(json(browser.get("/console/download?format=xml")).get("message").asText())
+                .isEqualTo("format is json or csv, not xml.");
+    }
+
+    @Test
+    void pages_areServedWithAStrictContentSecurityPolicy() throws Exception {
+        HttpResponse<String> index = browser.get("/");
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+        assertThat(index.headers().firstValue("Content-Security-Policy")).contains(ConsoleRoutes.POLICY);
+        assertThat(index.headers().firstValue("X-Frame-Options")).contains("DENY");
+        assertThat(index.body()).doesNotContain("http://", "https://", "<script>", "style=\"");
+        assertThat(browser.get("/app.js").headers().firstValue("Content-Type"))
+                .contains("text/javascript; charset=utf-8");
+        assertThat(browser.get("/../pom.xml").statusCode()).isEqualTo(404);
+        assertThat(browser.get("/no-such-file.js").statusCode()).isEqualTo(404);
+        assertThat(browser.get("/console/nothing").statusCode()).isEqualTo(404);
+    }
+}
