@@ -70,7 +70,7 @@ final class ConsoleBrowserTest {
     void start() throws Exception {
         clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
         cairn = RunningCairn.start(data, clock, Map.of("console.enabled", "true", "console.initial-password",
-                PASSWORD, "delivery.create-buckets", "true", "history.multi-attribute-lookups", "true",
+                PASSWORD, "delivery.create-buckets", "true", "history.multi-attribute-lookups", "true", "delivery.digest-period", "5m",
                 "server.regions", REGION));
         context = chromium.browser().newContext(new Browser.NewContextOptions().setViewportSize(1366, 860)
                 .setAcceptDownloads(true));
@@ -261,6 +261,24 @@ final class ConsoleBrowserTest {
         page.waitForFunction("() => document.querySelector(\"#trail-status dd[data-field=LatestDeliveryTime]\")"
                 + ".textContent.trim().length > 1");
         shoot("06-trail-detail-delivered");
+
+        // The digest chain: a digest at the next period's end, shown, then the range validated in the server.
+        clock.advance(Duration.ofMinutes(6));
+        cairn.server().delivery().runOnce();
+        assertThat(files("console-logs", "/CloudTrail-Digest/")).isNotEmpty();
+        page.click("#refresh-status");
+        page.locator("#digest-table tbody tr").first().waitFor();
+        page.fill("#validate-start", LocalDateTime.ofInstant(clock.instant().minus(Duration.ofHours(1)),
+                ZoneOffset.UTC).format(LOCAL_INPUT));
+        page.fill("#validate-end", LocalDateTime.ofInstant(clock.instant().plus(Duration.ofMinutes(1)),
+                ZoneOffset.UTC).format(LOCAL_INPUT));
+        page.click("#validate-submit");
+        page.waitForFunction("() => document.querySelector('#validate-exit').textContent.trim().length > 0");
+        assertThat(page.locator("#validate-exit").textContent().trim()).isEqualTo("valid");
+        assertThat(page.locator("#validate-output").textContent()).contains("Validating log files for trail "
+                + "arn:aws:cloudtrail:us-east-1:" + cairn.accountId() + ":trail/console-trail").contains(
+                "digest files valid").doesNotContain("INVALID");
+        shoot("06b-trail-detail-chain-validated");
 
         page.click("#stop-logging");
         page.waitForFunction("() => /no|false|off/i.test(document.querySelector("
