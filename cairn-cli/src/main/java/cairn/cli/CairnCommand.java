@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
         description = "A self-hosted audit trail for APIs, compatible with AWS CloudTrail.",
         subcommands = {CairnCommand.Serve.class, IdentityCommands.Accounts.class, IdentityCommands.Users.class,
                 IdentityCommands.Roles.class, IdentityCommands.Keys.class, BucketCommands.class,
-                ValidateLogsCommand.class, ProxyCommand.class})
+                ValidateLogsCommand.class, ProxyCommand.class, ConsoleCommands.Console.class})
 public final class CairnCommand implements Runnable {
     @Override
     public void run() {
