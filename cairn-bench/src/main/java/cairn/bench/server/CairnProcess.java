@@ -153,6 +153,24 @@ public final class CairnProcess implements AutoCloseable {
         }
     }
 
+    /** The console's port, from the line the server prints once it serves it (waits up to 10 s for the line). */
+    public int consolePort() throws InterruptedException, IOException {
+        Pattern console = Pattern.compile("Console: http://[^:]+:(\\d+)/");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            synchronized (output) {
+                for (String line : output) {
+                    Matcher matcher = console.matcher(line);
+                    if (matcher.find()) {
+                        return Integer.parseInt(matcher.group(1));
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new IOException("Cairn printed no console address:\n" + String.join("\n", output));
+    }
+
     public int port() {
         return port;
     }

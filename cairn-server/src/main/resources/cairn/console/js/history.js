@@ -470,7 +470,14 @@ export function mount(main, { params }) {
     loadMoreButton.hidden = !nextToken;
     table.setAttribute('data-state', 'ready');
     table.removeAttribute('aria-busy');
-    window.cairnHistoryRender = { filterKey: appliedKey, startedAt: t0, renderedAt: performance.now(), rows };
+    const render = { filterKey: appliedKey, startedAt: t0, renderedAt: performance.now(), rows };
+    window.cairnHistoryRender = render;
+    // paintedAt: once the frame holding the rows is painted (a message posted from the frame's callback runs after it).
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => { render.paintedAt = performance.now(); };
+      channel.port2.postMessage(0);
+    });
     setStatus();
     if (wantEventId) { const id = wantEventId; wantEventId = null; openDetail(id, { updateHash: false, focus: false }); }
   }
