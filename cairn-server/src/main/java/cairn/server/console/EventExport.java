@@ -69,6 +69,7 @@ abstract sealed class EventExport {
 
     static final class Csv extends EventExport {
         private final StringBuilder line = new StringBuilder(512);
+        private int cells;
 
         Csv(OutputStream out) {
             super(out);
@@ -115,7 +116,7 @@ abstract sealed class EventExport {
         }
 
         private void cell(String value) {
-            if (!line.isEmpty()) {
+            if (cells++ > 0) {
                 line.append(',');
             }
             boolean quote = value.indexOf(',') >= 0 || value.indexOf('"') >= 0 || value.indexOf('\n') >= 0
@@ -139,6 +140,7 @@ abstract sealed class EventExport {
             line.append("\r\n");
             out.write(line.toString().getBytes(StandardCharsets.UTF_8));
             line.setLength(0);
+            cells = 0;
         }
     }
 

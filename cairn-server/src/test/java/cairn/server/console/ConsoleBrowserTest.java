@@ -350,6 +350,12 @@ final class ConsoleBrowserTest {
         page.locator("#dashboard").waitFor();
         page.navigate(cairn.console() + "#/history");
         page.locator("#events-table[data-state=ready]").waitFor();
+        // Without live mode, the page looks for newer events and offers them, keeping the rows shown in place.
+        ingest(List.of(record("newer-1", clock.instant(), "PutObject", "carol")));
+        page.locator("#new-events").waitFor();
+        page.click("#new-events");
+        page.locator("#events-table tr[data-event-id='newer-1']").waitFor();
+
         page.check("#live-toggle");
         // The stream is open once the server has answered: what is stored from then on is sent.
         page.waitForFunction("() => document.querySelector('.live-state').textContent === 'Live'");
