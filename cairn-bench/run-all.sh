@@ -37,4 +37,8 @@ cp "$root/cairn-cli/target/cairn.jar" "$out/cairn.jar"
     --cairn-jar "$out/cairn.jar" | tee "$out/validate.txt"
 "$java" -Xmx2g -cp "$jar" cairn.bench.validate.ValidateLoad --gigabytes 1 --rounds 3 --max-file-size 256KB \
     --cairn-jar "$out/cairn.jar" | tee "$out/validate-256k.txt"
+"$java" -Xmx1g -cp "$jar" cairn.bench.console.HistoryPageLoad --store "$store" --events "$events" --changes 24 \
+    --rounds 3 --pages 20 --cli 8 | tee "$out/console-history.txt"
+"$java" -Xmx512m -cp "$jar" cairn.bench.console.DownloadLoad --store "$store" --events "$events" --days 3 \
+    --rounds 3 --cli-events 5000 | tee "$out/console-download.txt"
 echo "results in $out"
