@@ -381,17 +381,9 @@ public final class ConsoleRoutes {
             }
             CloudTrailOperations.authorize(caller, access, "cloudtrail:" + operation);
             answer = operations.run(call, operation, readBody(request), true);
-        } catch (CloudTrailException e) {
-            call.failed(e.code(), e.getMessage());
-            audit.record(call);
-            sendError(response, ErrorResponses.status(e.code()), e.code().wireName(), e.getMessage());
-            return;
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "console request " + call.requestId() + " failed", e);
-            String message = "The request failed on the server; request ID " + call.requestId() + ".";
-            call.failed(ErrorCode.INTERNAL_FAILURE, message);
-            audit.record(call);
-            sendError(response, 500, ErrorCode.INTERNAL_FAILURE.wireName(), message);
+            CloudTrailOperations.Failure failure = operations.failed(call, e);
+            sendError(response, ErrorResponses.status(failure.code()), failure.code().wireName(), failure.message());
             return;
         }
         audit.record(call);

@@ -35,8 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Cairn's HTTP edge: the CloudTrail API over AWS JSON 1.1 ({@code POST /} with {@code X-Amz-Target}), the
@@ -48,7 +46,6 @@ import java.util.logging.Logger;
 public final class ApiRoutes {
     public static final String TARGET_PREFIX = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
     public static final String RECORDS_PATH = "/records";
-    private static final Logger LOG = Logger.getLogger(ApiRoutes.class.getName());
     private static final HeaderName TARGET = HeaderNames.create("X-Amz-Target");
     private static final HeaderName REQUEST_ID = HeaderNames.create("x-amzn-RequestId");
     private static final HeaderName ERROR_TYPE = HeaderNames.create("x-amzn-ErrorType");
@@ -118,17 +115,9 @@ public final class ApiRoutes {
                         request.query().first("externalId").asOptional(), body);
                 case RECORDS -> records(call, body);
             };
-        } catch (CloudTrailException e) {
-            call.failed(e.code(), e.getMessage());
-            audit.record(call);
-            sendError(response, endpoint.contentType, e.code(), e.getMessage());
-            return;
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "request " + call.requestId() + " failed", e);
-            String message = "The request failed on the server; request ID " + call.requestId() + ".";
-            call.failed(ErrorCode.INTERNAL_FAILURE, message);
-            audit.record(call);
-            sendError(response, endpoint.contentType, ErrorCode.INTERNAL_FAILURE, message);
+            CloudTrailOperations.Failure failure = operations.failed(call, e);
+            sendError(response, endpoint.contentType, failure.code(), failure.message());
             return;
         }
         // Recorded before the answer leaves, so that whoever holds the answer finds the event after flushAudit().

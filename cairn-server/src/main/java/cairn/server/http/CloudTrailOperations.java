@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Iterator;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import static java.util.Objects.requireNonNull;
 
@@ -27,6 +29,7 @@ import static java.util.Objects.requireNonNull;
 public final class CloudTrailOperations {
     /** Request parameters larger than this are left out of the audit event. */
     private static final int MAX_AUDITED_PARAMETERS = 16 * 1024;
+    private static final Logger LOG = Logger.getLogger(CloudTrailOperations.class.getName());
 
     private final EventHistory history;
     private final TrailApi trailApi;
@@ -56,6 +59,29 @@ public final class CloudTrailOperations {
                     + "authorized to perform: " + action + " because its permission set, "
                     + caller.principal().permissions().wireName() + ", does not allow it.");
         }
+    }
+
+    /** What a failed call answers: its error code and message. */
+    public record Failure(ErrorCode code, String message) {
+    }
+
+    /**
+     * Records the audit event of a call that failed with {@code failure} and returns what to answer: a
+     * {@link CloudTrailException}'s code and message, or, for anything else (logged), an internal failure naming the
+     * request ID.
+     */
+    public Failure failed(Call call, RuntimeException failure) {
+        Failure answer;
+        if (failure instanceof CloudTrailException known) {
+            answer = new Failure(known.code(), known.getMessage());
+        } else {
+            LOG.log(Level.SEVERE, "request " + call.requestId() + " failed", failure);
+            answer = new Failure(ErrorCode.INTERNAL_FAILURE, "The request failed on the server; request ID "
+                    + call.requestId() + ".");
+        }
+        call.failed(answer.code(), answer.message());
+        audit.record(call);
+        return answer;
     }
 
     /**
