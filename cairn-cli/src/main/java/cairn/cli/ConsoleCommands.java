@@ -46,7 +46,7 @@ final class ConsoleCommands {
             Principal principal = directory.state().principal(accountId, Principal.Type.USER, user)
                     .orElseThrow(() -> new IllegalArgumentException("no user " + user + " in account " + accountId));
             String password = readPassword();
-            new ConsolePasswords(folder.data.resolve("console"), Clock.systemUTC()).set(accountId, user, password);
+            new ConsolePasswords(folder.data.resolve("console"), Clock.systemUTC()).set(principal, password);
             out.println("console password of " + principal.arn() + " set");
         }
 

@@ -2,6 +2,7 @@ package cairn.cli;
 
 import cairn.server.console.ConsolePasswords;
 import cairn.server.identity.Installation;
+import cairn.server.identity.Principal;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,8 +42,10 @@ final class ConsoleCommandsTest {
         assertThat(run.out()).isEqualTo("console password of arn:aws:iam::" + installation.accountId()
                 + ":user/admin set" + System.lineSeparator());
         ConsolePasswords passwords = new ConsolePasswords(data.resolve("console"), Clock.systemUTC());
-        assertThat(passwords.matches(installation.accountId(), "admin", "a long enough password")).isTrue();
-        assertThat(passwords.matches(installation.accountId(), "admin", "ignored second line")).isFalse();
+        Optional<Principal> admin = installation.directory().state().principal(installation.accountId(),
+                Principal.Type.USER, "admin");
+        assertThat(passwords.matches(admin, "a long enough password")).isTrue();
+        assertThat(passwords.matches(admin, "ignored second line")).isFalse();
         Path file = data.resolve("console/passwords.json");
         assertThat(Files.readString(file)).doesNotContain("a long enough password");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");

@@ -130,9 +130,9 @@ public final class CairnServer implements AutoCloseable {
         if (passwords.isEmpty()) {
             String password = config.console().initialPassword().isEmpty()
                     ? ConsolePasswords.randomPassword() : config.console().initialPassword();
-            passwords.set(installation.accountId(), Installation.ADMINISTRATOR, password);
             if (config.console().initialPassword().isEmpty()) {
                 newPassword = Optional.of(password);
+                // Kept before it is set, so that a crash in between cannot leave a password nobody knows.
                 try {
                     cairn.server.identity.Directory.writePrivate(config.dataDirectory().resolve("installation")
                             .resolve("console-password"), (password + "\n").getBytes(
@@ -141,6 +141,10 @@ public final class CairnServer implements AutoCloseable {
                     throw new java.io.UncheckedIOException(e);
                 }
             }
+            passwords.set(installation.directory().state().principal(installation.accountId(),
+                    cairn.server.identity.Principal.Type.USER, Installation.ADMINISTRATOR).orElseThrow(
+                            () -> new IllegalStateException("the installation's administrator is missing")),
+                    password);
         }
         ConsoleRoutes routes = new ConsoleRoutes(installation.directory(), installation.accountId(), passwords,
                 operations, history, store, audit, trails::all, ConsoleRoutes.integrity(buckets, keys, clock),

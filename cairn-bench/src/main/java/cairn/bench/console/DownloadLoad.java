@@ -3,7 +3,6 @@ package cairn.bench.console;
 import cairn.bench.events.SyntheticEvents;
 import cairn.bench.lookup.HistoryStore;
 import cairn.bench.server.CairnProcess;
-import cairn.server.console.ConsolePasswords;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,8 +44,7 @@ public final class DownloadLoad {
             options.put(args[i], args[i + 1]);
         }
         Path data = HistoryStore.ensure(Path.of(options.get("--store")), Long.parseLong(options.get("--events")));
-        new ConsolePasswords(data.resolve("console"), Clock.systemUTC()).set(SyntheticEvents.ACCOUNT,
-                "bench-auditor", PASSWORD);
+        ConsoleSignIn.setPassword(data, "bench-auditor", PASSWORD);
         long end = System.currentTimeMillis() / 1000 - 86_400;
         long start = end - Long.parseLong(options.get("--days")) * 86_400;
         try (CairnProcess cairn = CairnProcess.start(System.getProperty("java.class.path"), "cairn.server.Main",

@@ -5,7 +5,6 @@ import cairn.bench.http.SigV4Signer;
 import cairn.bench.lookup.HistoryStore;
 import cairn.bench.events.SyntheticEvents;
 import cairn.bench.server.CairnProcess;
-import cairn.server.console.ConsolePasswords;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Browser;
@@ -16,7 +15,6 @@ import com.microsoft.playwright.Playwright;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -78,8 +76,7 @@ public final class HistoryPageLoad {
              Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
                      .setExecutablePath(Path.of(options.get("--chromium"))).setHeadless(true).setArgs(FLAGS))) {
             // The events are the benchmark account's; its auditor signs in to the console.
-            new ConsolePasswords(data.resolve("console"), Clock.systemUTC()).set(SyntheticEvents.ACCOUNT,
-                    "bench-auditor", PASSWORD);
+            ConsoleSignIn.setPassword(data, "bench-auditor", PASSWORD);
             Map<String, List<String>> pools = values(cairn.port(), cairn.auditor(), 400, 7);
             String console = "http://127.0.0.1:" + cairn.consolePort() + "/";
             List<Double> cli = cliBaseline(cairn.port(), cairn.auditor(), pools,

@@ -2,6 +2,7 @@ package cairn.server.console;
 
 import cairn.model.json.StrictJson;
 import cairn.server.identity.Directory;
+import cairn.server.identity.Principal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +10,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +23,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The console passwords of an installation's users, as slow hashes ({@link PasswordHash}) in one file readable only
- * by its owner, {@code passwords.json}: {@code {"passwords":[{"account":..,"user":..,"hash":..,"changed":..}]}}.
+ * by its owner, {@code passwords.json}:
+ * {@code {"passwords":[{"account":..,"user":..,"principalId":..,"hash":..,"changed":..}]}}.
  * The file is read on every check, so a password changed by the {@code cairn} command takes effect at once; each
  * change rewrites it atomically. Thread-safe.
  */
@@ -50,34 +55,44 @@ public final class ConsolePasswords {
         return read().isEmpty();
     }
 
-    /** Sets a user's password, refusing one of the wrong length with the reason. */
-    public synchronized void set(String account, String user, String password) {
+    /**
+     * Sets a user's password, refusing one of the wrong length with the reason. The entry names the principal's ID,
+     * so that a user deleted and made again under the same name does not inherit the password.
+     */
+    public void set(Principal principal, String password) {
         Optional<String> problem = PasswordHash.problem(password);
         if (problem.isPresent()) {
             throw new IllegalArgumentException(problem.get());
         }
-        Map<String, ObjectNode> entries = read();
-        ObjectNode entry = StrictJson.MAPPER.createObjectNode();
-        entry.put("account", account);
-        entry.put("user", user);
-        entry.put("hash", PasswordHash.hash(password));
-        entry.put("changed", clock.instant().toString());
-        entries.put(key(account, user), entry);
-        write(entries);
+        String hash = PasswordHash.hash(password);
+        locked(() -> {
+            Map<String, ObjectNode> entries = read();
+            ObjectNode entry = StrictJson.MAPPER.createObjectNode();
+            entry.put("account", principal.accountId());
+            entry.put("user", principal.name());
+            entry.put("principalId", principal.id());
+            entry.put("hash", hash);
+            entry.put("changed", clock.instant().toString());
+            entries.put(key(principal.accountId(), principal.name()), entry);
+            write(entries);
+        });
     }
 
-    /** Whether the user has a password and {@code password} is it. */
-    public boolean matches(String account, String user, String password) {
-        Optional<String> stored;
-        synchronized (this) {
-            stored = Optional.ofNullable(read().get(key(account, user))).map(entry -> entry.get("hash").asText());
-        }
-        if (stored.isEmpty()) {
-            // As slow as a real check, so that timing does not tell which users exist.
+    /**
+     * Whether {@code principal} (empty: the user name is unknown) has a password and {@code password} is it; as slow
+     * either way, so that timing does not tell which users exist.
+     */
+    public boolean matches(Optional<Principal> principal, String password) {
+        Optional<ObjectNode> entry = principal.flatMap(found -> {
+            synchronized (this) {
+                return Optional.ofNullable(read().get(key(found.accountId(), found.name())));
+            }
+        }).filter(found -> found.path("principalId").asText().equals(principal.get().id()));
+        if (entry.isEmpty()) {
             PasswordHash.matches(password, Dummy.HASH);
             return false;
         }
-        return PasswordHash.matches(password, stored.get());
+        return PasswordHash.matches(password, entry.get().get("hash").asText());
     }
 
     /** A hash to check against when a user has none, made on first need. */
@@ -105,12 +120,24 @@ public final class ConsolePasswords {
         }
     }
 
+    /** Runs a change under this JVM's lock and a file lock, so that the server and the command do not lose one. */
+    private synchronized void locked(Runnable change) {
+        try {
+            Files.createDirectories(file.getParent());
+            try (FileChannel channel = FileChannel.open(file.resolveSibling(FILE + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
+                change.run();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock the console passwords in " + file, e);
+        }
+    }
+
     private void write(Map<String, ObjectNode> entries) {
         ObjectNode root = StrictJson.MAPPER.createObjectNode();
         ArrayNode list = root.putArray("passwords");
         entries.values().forEach(list::add);
         try {
-            Files.createDirectories(file.getParent());
             Directory.writePrivate(file, StrictJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the console passwords in " + file, e);

@@ -103,6 +103,9 @@ public final class ConsoleRoutes {
     private final Clock clock;
     private final ConsoleSessions sessions;
     private final SignInGuard guard;
+    /** Password checks at once: half the cores, at least one. */
+    private final java.util.concurrent.Semaphore hashing = new java.util.concurrent.Semaphore(
+            Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     private final Map<String, byte[]> assets = new ConcurrentHashMap<>();
     private final Set<Thread> liveStreams = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -192,6 +195,11 @@ public final class ConsoleRoutes {
             return;
         }
         if (changes) {
+            Optional<String> foreign = crossSite(request);
+            if (foreign.isPresent()) {
+                sendError(response, 403, "CrossSiteRequest", foreign.get());
+                return;
+            }
             Optional<String> token = request.headers().first(CSRF);
             if (token.isEmpty() || !MessageDigest.isEqual(token.get().getBytes(StandardCharsets.UTF_8),
                     session.get().csrfToken().getBytes(StandardCharsets.UTF_8))) {
@@ -206,13 +214,19 @@ public final class ConsoleRoutes {
         } catch (CloudTrailException e) {
             sendError(response, ErrorResponses.status(e.code()), e.code().wireName(), e.getMessage());
         } catch (IOException | UncheckedIOException e) {
+            // The client went away (or the store failed) while a stream was being written: the connection ends.
             LOG.log(Level.FINE, "console request " + request.path().path() + " ended: " + e.getMessage());
+            if (response.isSent()) {
+                throw e instanceof UncheckedIOException unchecked ? unchecked
+                        : new UncheckedIOException((IOException) e);
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "console request " + request.path().path() + " failed", e);
-            if (!response.isSent()) {
-                sendError(response, 500, ErrorCode.INTERNAL_FAILURE.wireName(),
-                        "The request failed on the server.");
+            if (response.isSent()) {
+                // Part of an answer is out: the connection is cut, so that it cannot pass for a whole one.
+                throw e;
             }
+            sendError(response, 500, ErrorCode.INTERNAL_FAILURE.wireName(), "The request failed on the server.");
         }
     }
 
@@ -239,6 +253,7 @@ public final class ConsoleRoutes {
         json.put("user", caller.principal().name());
         json.put("arn", caller.arn());
         json.put("permissionSet", caller.principal().permissions().wireName());
+        json.put("accessKeyId", caller.key().id());
         json.put("csrfToken", session.csrfToken());
         json.put("region", session.region());
         ArrayNode list = json.putArray("regions");
@@ -250,6 +265,17 @@ public final class ConsoleRoutes {
     private void signIn(ServerRequest request, ServerResponse response) {
         secure(response);
         response.header(HeaderNames.CACHE_CONTROL, "no-store");
+        Optional<String> foreign = crossSite(request);
+        if (foreign.isPresent()) {
+            sendError(response, 403, "CrossSiteRequest", foreign.get());
+            return;
+        }
+        if (!request.headers().contentType().map(type -> type.mediaType().text().equals("application/json"))
+                .orElse(false)) {
+            sendError(response, 415, "UnsupportedMediaType", "A sign-in request is JSON (Content-Type: "
+                    + "application/json).");
+            return;
+        }
         JsonNode body;
         try {
             body = EventHistory.parseBody(readBody(request));
@@ -272,17 +298,21 @@ public final class ConsoleRoutes {
         ConsoleLogins.Attempt attempt = new ConsoleLogins.Attempt(clock.instant(), recordedIn,
                 principal.filter(found -> recordedIn.equals(account)), regions.getFirst(), sourceIp(request),
                 request.headers().first(HeaderNames.USER_AGENT).orElse(""), loginTo(request), Optional.empty());
-        Optional<Instant> locked = guard.lockedUntil(guardKey);
-        if (locked.isPresent()) {
-            audit.append(ConsoleLogins.entry(attempt.failed("Failed authentication: the user name is locked after "
-                    + SignInGuard.MAX_FAILURES + " failed sign-ins")), "a ConsoleLogin event");
+        SignInGuard.Verdict verdict = guard.attempt(guardKey);
+        if (!verdict.allowed()) {
+            if (verdict.record()) {
+                audit.append(ConsoleLogins.entry(attempt.failed("Failed authentication")), "a ConsoleLogin event");
+            }
             sendError(response, 429, "SignInLocked", "Too many failed sign-ins for this user name: try again after "
-                    + CLOCK_TIME.format(locked.get()) + ".");
+                    + CLOCK_TIME.format(verdict.lockedUntil().get()) + ".");
             return;
         }
-        boolean matches = passwords.matches(account, username, password);
-        if (principal.isEmpty() || !matches) {
-            guard.failed(guardKey);
+        Optional<Boolean> matches = checkPassword(principal, password);
+        if (matches.isEmpty()) {
+            sendError(response, 503, "SignInBusy", "Too many sign-ins at once; try again in a moment.");
+            return;
+        }
+        if (principal.isEmpty() || !matches.get()) {
             audit.append(ConsoleLogins.entry(attempt.failed("Failed authentication")), "a ConsoleLogin event");
             sendError(response, 401, "SignInFailed", "The user name or password is wrong.");
             return;
@@ -298,6 +328,44 @@ public final class ConsoleRoutes {
         response.header(HeaderNames.SET_COOKIE, COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
                 + "; Max-Age=" + ConsoleSessions.LIFETIME.toSeconds() + (request.isSecure() ? "; Secure" : ""));
         sendJson(response, 200, sessionJson(session, caller));
+    }
+
+    /**
+     * Checks a password with the slow hash, at most {@link #hashing}'s permits at once (a flood of sign-ins must not
+     * take every core from ingest); empty when none came free within 10 s.
+     */
+    private Optional<Boolean> checkPassword(Optional<Principal> principal, String password) {
+        try {
+            if (!hashing.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                return Optional.empty();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(passwords.matches(principal, password));
+        } finally {
+            hashing.release();
+        }
+    }
+
+    /**
+     * Why a state-changing request from a browser is refused as coming from another site (its {@code Origin} is not
+     * the console's, or {@code Sec-Fetch-Site} says so); empty when it is the console's own.
+     */
+    private static Optional<String> crossSite(ServerRequest request) {
+        Optional<String> site = request.headers().first(HeaderNames.create("Sec-Fetch-Site"));
+        if (site.isPresent() && !site.get().equals("same-origin") && !site.get().equals("none")) {
+            return Optional.of("The console takes changes only from its own pages (Sec-Fetch-Site: " + site.get()
+                    + ").");
+        }
+        Optional<String> origin = request.headers().first(HeaderNames.ORIGIN);
+        String own = (request.isSecure() ? "https://" : "http://") + request.authority();
+        if (origin.isPresent() && !origin.get().equalsIgnoreCase(own)) {
+            return Optional.of("The console takes changes only from its own pages (Origin: " + origin.get() + ").");
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> signInProblem(JsonNode body) {
@@ -343,16 +411,33 @@ public final class ConsoleRoutes {
             refuse(call, response, "currentPassword and newPassword are both needed.");
             return;
         }
-        if (!passwords.matches(caller.accountId(), caller.principal().name(), current.get())) {
+        String guardKey = caller.accountId() + "/" + caller.principal().name();
+        SignInGuard.Verdict verdict = guard.attempt(guardKey);
+        if (!verdict.allowed()) {
+            call.failed(ErrorCode.VALIDATION, "locked");
+            audit.record(call);
+            sendError(response, 429, "SignInLocked", "Too many wrong passwords for this user name: try again after "
+                    + CLOCK_TIME.format(verdict.lockedUntil().get()) + ".");
+            return;
+        }
+        Optional<Boolean> matches = checkPassword(Optional.of(caller.principal()), current.get());
+        if (matches.isEmpty()) {
+            sendError(response, 503, "SignInBusy", "Too many password checks at once; try again in a moment.");
+            return;
+        }
+        if (!matches.get()) {
             refuse(call, response, "The current password is wrong.");
             return;
         }
+        guard.succeeded(guardKey);
         Optional<String> problem = PasswordHash.problem(next.get());
         if (problem.isPresent()) {
             refuse(call, response, problem.get());
             return;
         }
-        passwords.set(caller.accountId(), caller.principal().name(), next.get());
+        passwords.set(caller.principal(), next.get());
+        // Every other session of the user ends: whoever else held one must know the new password.
+        sessions.closeAllOf(caller.principal().id(), session.id());
         audit.record(call);
         response.status(204);
         response.send();
@@ -404,16 +489,20 @@ public final class ConsoleRoutes {
         return call;
     }
 
-    /** The region a request names (header or query), or the session's; one not served is refused. */
-    private String region(ServerRequest request, ConsoleSessions.Session session) {
-        String region = request.headers().first(REGION)
-                .or(() -> request.query().first("region").asOptional())
-                .filter(value -> !value.isBlank()).orElse(session.region());
+    private String served(String region) {
         if (!servesRegion.test(region)) {
             throw new CloudTrailException(ErrorCode.VALIDATION, "This Cairn does not serve the region " + region
                     + ".");
         }
         return region;
+    }
+
+    /** The region a request names (header or query), or the session's; one not served is refused. */
+    private String region(ServerRequest request, ConsoleSessions.Session session) {
+        String region = request.headers().first(REGION)
+                .or(() -> request.query().first("region").asOptional())
+                .filter(value -> !value.isBlank()).orElse(session.region());
+        return served(region);
     }
 
     // ----- history: download, live, stats -------------------------------------------------------------------------
@@ -455,23 +544,32 @@ public final class ConsoleRoutes {
         if (!format.equals("json") && !format.equals("csv")) {
             throw new CloudTrailException(ErrorCode.VALIDATION, "format is json or csv, not " + format + ".");
         }
-        String region = region(request, session);
-        ObjectNode filter = filter(request);
         Call call = consoleCall(request, session, caller, "LookupEvents", true);
-        call.requestParameters(filter.deepCopy().put("download", format).toString());
-        CloudTrailOperations.authorize(caller, PermissionSet.Access.READ, "cloudtrail:LookupEvents");
-        history.termsOf(caller.accountId(), region, filter);
+        String region = call.region().orElseThrow();
+        ObjectNode filter;
+        try {
+            filter = filter(request);
+            call.requestParameters(filter.deepCopy().put("download", format).toString());
+            CloudTrailOperations.authorize(caller, PermissionSet.Access.READ, "cloudtrail:LookupEvents");
+            history.termsOf(caller.accountId(), region, filter);
+        } catch (RuntimeException e) {
+            CloudTrailOperations.Failure failure = operations.failed(call, e);
+            sendError(response, ErrorResponses.status(failure.code()), failure.code().wireName(), failure.message());
+            return;
+        }
         audit.record(call);
         response.header(HeaderNames.CONTENT_TYPE, format.equals("csv") ? "text/csv; charset=utf-8"
                 : "application/json");
         response.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"cairn-events-" + region + "-"
                 + FILE_STAMP.format(clock.instant()) + "." + format + "\"");
-        try (OutputStream out = new BufferedOutputStream(response.outputStream(), 64 * 1024)) {
-            EventExport export = EventExport.of(format, out);
-            export.start();
-            history.forEachMatching(caller.accountId(), region, filter, export::event);
-            export.finish();
-        }
+        OutputStream out = new BufferedOutputStream(response.outputStream(), 64 * 1024);
+        EventExport export = EventExport.of(format, out);
+        export.start();
+        history.forEachMatching(caller.accountId(), region, filter, export::event);
+        export.finish();
+        // Closed only when whole: a download that fails midway is cut off with the connection (the exception
+        // reaches the server), never ended as if complete.
+        out.close();
     }
 
     private void live(ServerRequest request, ServerResponse response, ConsoleSessions.Session session,
@@ -482,18 +580,23 @@ public final class ConsoleRoutes {
         List<byte[]> terms = history.termsOf(caller.accountId(), region, filter);
         long minTime = filter.path("StartTime").asLong(0);
         long maxTime = filter.has("EndTime") ? filter.get("EndTime").asLong() : Long.MAX_VALUE;
-        long from = store.nextOffset();
+        long end0 = store.nextOffset();
+        // A reconnecting EventSource sends the ID of the last message it had: the offset to go on from.
+        long from = request.headers().first(HeaderNames.create("Last-Event-ID")).flatMap(ConsoleRoutes::offset)
+                .filter(offset -> offset <= end0).orElse(end0);
         response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         Thread self = Thread.currentThread();
         liveStreams.add(self);
         try (OutputStream out = response.outputStream()) {
             write(out, ": live events of " + region + "\n\n");
             long quietSince = System.currentTimeMillis();
-            while (!closed && sessions.find(session.id()).isPresent()) {
+            while (!closed && sessions.peek(session.id()).flatMap(this::currentCaller)
+                    .filter(current -> current.allows(PermissionSet.Access.READ)).isPresent()) {
                 List<StoredEntry> fresh = new ArrayList<>();
                 long end = store.nextOffset();
                 if (end - from > LIVE_MAX_READ) {
-                    write(out, "event: skipped\ndata: " + (end - LIVE_MAX_READ - from) + "\n\n");
+                    write(out, "event: skipped\nid: " + (end - LIVE_MAX_READ) + "\ndata: "
+                            + (end - LIVE_MAX_READ - from) + "\n\n");
                     from = end - LIVE_MAX_READ;
                 }
                 while (from < end) {
@@ -512,7 +615,7 @@ public final class ConsoleRoutes {
                 long now = System.currentTimeMillis();
                 if (!fresh.isEmpty()) {
                     Collections.reverse(fresh);
-                    write(out, "event: events\ndata: " + new String(EventHistory.eventsJson(fresh),
+                    write(out, "event: events\nid: " + from + "\ndata: " + new String(EventHistory.eventsJson(fresh),
                             StandardCharsets.UTF_8) + "\n\n");
                     quietSince = now;
                 } else if (now - quietSince >= KEEP_ALIVE_MILLIS) {
@@ -525,6 +628,14 @@ public final class ConsoleRoutes {
             Thread.currentThread().interrupt();
         } finally {
             liveStreams.remove(self);
+        }
+    }
+
+    private static Optional<Long> offset(String text) {
+        try {
+            return Optional.of(Long.parseLong(text.strip())).filter(value -> value >= 0);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
         }
     }
 
@@ -597,8 +708,8 @@ public final class ConsoleRoutes {
                        Caller caller) {
         CloudTrailOperations.authorize(caller, PermissionSet.Access.READ, "cloudtrail:GetTrailStatus");
         Trail trail = ownTrail(caller, request.query().first("trail").asOptional());
-        String region = request.query().first("region").asOptional().filter(value -> !value.isBlank())
-                .orElse(trail.homeRegion());
+        String region = served(request.query().first("region").asOptional().filter(value -> !value.isBlank())
+                .orElse(trail.homeRegion()));
         sendJson(response, 200, integrity.chain(trail, region));
     }
 
@@ -615,7 +726,7 @@ public final class ConsoleRoutes {
         if (end != null && !end.isNull() && !end.isNumber()) {
             throw new CloudTrailException(ErrorCode.VALIDATION, "EndTime must be epoch seconds.");
         }
-        String region = text(body, "Region").filter(value -> !value.isBlank()).orElse(trail.homeRegion());
+        String region = served(text(body, "Region").filter(value -> !value.isBlank()).orElse(trail.homeRegion()));
         Instant to = end == null || end.isNull() ? clock.instant() : Instant.ofEpochSecond(end.asLong());
         sendJson(response, 200, integrity.validate(trail, region, Instant.ofEpochSecond(start.asLong()), to));
     }
@@ -630,8 +741,10 @@ public final class ConsoleRoutes {
             sendError(response, 404, "NotFound", "No such page: " + path);
             return;
         }
-        byte[] bytes = assets.computeIfAbsent(name, ConsoleRoutes::load);
-        if (bytes.length == 0 && !name.endsWith("/")) {
+        byte[] bytes = name.endsWith("/") ? new byte[0] : assets.computeIfAbsent(name, ConsoleRoutes::load);
+        if (bytes.length == 0) {
+            // Misses are not kept: asking for made-up names must not grow anything.
+            assets.remove(name);
             sendError(response, 404, "NotFound", "No such page: " + path);
             return;
         }
@@ -717,7 +830,9 @@ public final class ConsoleRoutes {
 
     /** Where the user signed in to, for the ConsoleLogin event: the console's own address. */
     private static String loginTo(ServerRequest request) {
-        return (request.isSecure() ? "https://" : "http://") + request.authority() + "/";
+        String authority = request.authority();
+        return (request.isSecure() ? "https://" : "http://")
+                + (authority.length() > 255 ? authority.substring(0, 255) : authority) + "/";
     }
 
     private static void sendJson(ServerResponse response, int status, JsonNode body) {

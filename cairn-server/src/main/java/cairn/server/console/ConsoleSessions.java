@@ -82,6 +82,19 @@ final class ConsoleSessions {
         sessions.remove(id);
     }
 
+    /** Ends every session of a principal but {@code keep}. */
+    void closeAllOf(String principalId, String keep) {
+        sessions.values().removeIf(session -> session.caller().principal().id().equals(principalId)
+                && !session.id().equals(keep));
+    }
+
+    /** The live session of this ID without counting a request (a stream's checks do not keep it alive). */
+    Optional<Session> peek(String id) {
+        Session session = sessions.get(id);
+        return session != null && session.expires().isAfter(clock.instant()) ? Optional.of(session)
+                : Optional.empty();
+    }
+
     /** 32 random bytes, base64url. */
     static String token() {
         byte[] bytes = new byte[32];

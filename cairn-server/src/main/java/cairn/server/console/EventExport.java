@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
 /**
  * The console's downloads of the event history, written as events come, so that none is held: JSON as a CloudTrail
  * log file's body ({@code {"Records":[...]}}, the records exactly as stored) or CSV (RFC 4180, CRLF, one header
- * line; the columns of {@link #CSV_COLUMNS}). Not thread-safe: one per download.
+ * line; the columns of {@link #CSV_COLUMNS}; a cell that a spreadsheet would take for a formula, starting with
+ * {@code = + - @}, a tab or a carriage return, gets a leading {@code '}). Not thread-safe: one per download.
  */
 abstract sealed class EventExport {
     static final List<String> CSV_COLUMNS = List.of("Event ID", "Event time", "User name", "Event name",
@@ -118,6 +119,10 @@ abstract sealed class EventExport {
         private void cell(String value) {
             if (cells++ > 0) {
                 line.append(',');
+            }
+            if (!value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0) {
+                // A spreadsheet would run a cell that starts so as a formula: event fields are others' text.
+                value = "'" + value;
             }
             boolean quote = value.indexOf(',') >= 0 || value.indexOf('"') >= 0 || value.indexOf('\n') >= 0
                     || value.indexOf('\r') >= 0;

@@ -8,49 +8,65 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Lock-out after repeated failed sign-ins: {@value #MAX_FAILURES} failures in a row for one user name (one that
- * exists or not, so that a lock tells nothing) lock it for {@link #LOCK}; a success clears its count. Kept in memory:
- * a restart clears the locks. Thread-safe.
+ * Lock-out after repeated failed sign-ins: an attempt counts against its user name (one that exists or not, so that a
+ * lock tells nothing) before its password is checked, so that attempts made in parallel count too; after
+ * {@value #MAX_FAILURES} without a success the name is locked for {@link #LOCK}. A success clears the count. Kept in
+ * memory: a restart clears the locks. Thread-safe.
  */
 final class SignInGuard {
     static final int MAX_FAILURES = 5;
     static final Duration LOCK = Duration.ofMinutes(15);
-    /** Beyond this many names tracked, those neither locked nor failed within a lock period are forgotten. */
+    /** While a name is locked, a refused attempt is recorded at most this often. */
+    static final Duration RECORD_LOCKED_EVERY = Duration.ofMinutes(1);
+    /** Beyond this many names tracked, those neither locked nor tried within a lock period are forgotten. */
     private static final int MAX_TRACKED = 100_000;
 
-    private record Failures(int count, Instant last, Optional<Instant> lockedUntil) {
+    private record Attempts(int count, Instant last, Optional<Instant> lockedUntil, Optional<Instant> recorded) {
     }
 
-    private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+    /** What an attempt may do: go on and check the password, or not, the name being locked until a time. */
+    record Verdict(Optional<Instant> lockedUntil, boolean record) {
+        boolean allowed() {
+            return lockedUntil.isEmpty();
+        }
+    }
+
+    private final Map<String, Attempts> attempts = new ConcurrentHashMap<>();
     private final Clock clock;
 
     SignInGuard(Clock clock) {
         this.clock = clock;
     }
 
-    /** Until when {@code name} is locked, if it is now. */
-    Optional<Instant> lockedUntil(String name) {
-        Failures found = failures.get(name);
+    /**
+     * Counts an attempt for {@code name} and says whether it may go on; a refused one says whether its event is to
+     * be recorded (the first refusal in each {@link #RECORD_LOCKED_EVERY}).
+     */
+    Verdict attempt(String name) {
         Instant now = clock.instant();
-        return found == null ? Optional.empty() : found.lockedUntil().filter(until -> until.isAfter(now));
-    }
-
-    /** Counts a failure; returns the time the name is locked until when this failure locked it. */
-    Optional<Instant> failed(String name) {
-        Instant now = clock.instant();
-        if (failures.size() > MAX_TRACKED) {
-            failures.values().removeIf(entry -> entry.last().plus(LOCK).isBefore(now)
+        if (attempts.size() > MAX_TRACKED) {
+            attempts.values().removeIf(entry -> entry.last().plus(LOCK).isBefore(now)
                     && entry.lockedUntil().map(until -> until.isBefore(now)).orElse(true));
         }
-        Failures updated = failures.compute(name, (key, previous) -> {
+        boolean[] record = {false};
+        Attempts updated = attempts.compute(name, (key, previous) -> {
+            if (previous != null && previous.lockedUntil().filter(until -> until.isAfter(now)).isPresent()) {
+                boolean due = previous.recorded().map(at -> !at.plus(RECORD_LOCKED_EVERY).isAfter(now)).orElse(true);
+                record[0] = due;
+                return due ? new Attempts(previous.count(), now, previous.lockedUntil(), Optional.of(now)) : previous;
+            }
             int count = previous == null || previous.lockedUntil().isPresent() ? 1 : previous.count() + 1;
-            return count >= MAX_FAILURES ? new Failures(0, now, Optional.of(now.plus(LOCK)))
-                    : new Failures(count, now, Optional.empty());
+            if (count > MAX_FAILURES) {
+                record[0] = true;
+                return new Attempts(0, now, Optional.of(now.plus(LOCK)), Optional.of(now));
+            }
+            return new Attempts(count, now, Optional.empty(), Optional.empty());
         });
-        return updated.lockedUntil();
+        return new Verdict(updated.lockedUntil(), updated.lockedUntil().isEmpty() || record[0]);
     }
 
+    /** The attempt succeeded: the name's count starts again. */
     void succeeded(String name) {
-        failures.remove(name);
+        attempts.remove(name);
     }
 }

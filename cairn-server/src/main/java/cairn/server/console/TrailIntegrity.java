@@ -41,6 +41,8 @@ public final class TrailIntegrity {
     static final int MAX_DIGESTS = 48;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
 
+    /** One validation at a time: each uses every core. */
+    private final java.util.concurrent.Semaphore validating = new java.util.concurrent.Semaphore(1);
     private final ObjectStore buckets;
     private final SigningKeys keys;
     private final Clock clock;
@@ -127,8 +129,18 @@ public final class TrailIntegrity {
             throw new CloudTrailException(ErrorCode.INVALID_TIME_RANGE,
                     "Invalid time range specified: start-time must occur before end-time");
         }
-        LogValidator.Target target = new LogValidator.Target(trail.arn(), trail.accountId(), trail.homeRegion(),
-                region, trail.name(), trail.s3BucketName(), trail.s3KeyPrefix(), start, end, false);
+        if (!validating.tryAcquire()) {
+            throw new CloudTrailException(ErrorCode.SERVICE_UNAVAILABLE, "Another validation is running; try again "
+                    + "when it ends.");
+        }
+        try {
+            return run(trail, region, start, end);
+        } finally {
+            validating.release();
+        }
+    }
+
+    private ObjectNode run(Trail trail, String region, Instant start, Instant end) {
         LogValidator.PublicKeys publicKeys = (from, to) -> {
             Map<String, byte[]> found = new HashMap<>();
             for (SigningKeys.PublicKey key : keys.publicKeys(region, from, to)) {
@@ -136,6 +148,8 @@ public final class TrailIntegrity {
             }
             return found;
         };
+        LogValidator.Target target = new LogValidator.Target(trail.arn(), trail.accountId(), trail.homeRegion(),
+                region, trail.name(), trail.s3BucketName(), trail.s3KeyPrefix(), start, end, false);
         StringWriter output = new StringWriter();
         StringWriter errors = new StringWriter();
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());

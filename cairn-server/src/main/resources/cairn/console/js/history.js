@@ -1,11 +1,13 @@
 // #/history: CloudTrail event history (LookupEvents), filters in the URL hash, detail panel, live mode.
-import { api, getJson, getRegion } from './api.js';
+import { api, getJson, getRegion, currentSession } from './api.js';
 import { el, clear, fmtTime, toEpoch, toLocalInput, fromLocalInput, enc, plural, describeError } from './format.js';
 import { replaceHash, pushHash } from './router.js';
 import { renderJson, resourceHref, usernameHref } from './event-json.js';
 
 const PAGE_SIZE = 50;
 const POLL_MS = 5000;
+/** Live mode keeps at most this many rows; older ones leave the table (the history still has them). */
+const MAX_LIVE_ROWS = 2000;
 const COLUMNS_KEY = 'cairn.history.columns';
 
 export const ATTRIBUTE_KEYS = [
@@ -421,6 +423,16 @@ export function mount(main, { params }) {
     if (empty) empty.remove();
     tbody.insertBefore(frag, tbody.firstChild);
     events = fresh.concat(events);
+    if (live && events.length > MAX_LIVE_ROWS) {
+      for (const ev of events.splice(MAX_LIVE_ROWS)) {
+        shown.delete(ev.EventId);
+        records.delete(ev.EventId);
+      }
+      const rows = tbody.querySelectorAll('tr.event-row');
+      for (let i = MAX_LIVE_ROWS; i < rows.length; i++) rows[i].remove();
+      nextToken = null;
+      loadMoreButton.hidden = true;
+    }
     pending = pending.filter((p) => !shown.has(p.EventId));
     updateNewButton();
     setStatus();
@@ -535,7 +547,10 @@ export function mount(main, { params }) {
     try {
       const res = await api('LookupEvents', p);
       if (my !== seq || !alive || live) return;
-      pending = (res.Events || []).filter((ev) => ev && ev.EventId && !shown.has(ev.EventId));
+      // This page's own polls are events too (every call is recorded): they are not news to its user.
+      const ownKey = (currentSession() || {}).accessKeyId;
+      pending = (res.Events || []).filter((ev) => ev && ev.EventId && !shown.has(ev.EventId)
+        && !(ownKey && ev.AccessKeyId === ownKey && ev.ReadOnly === 'true'));
       pendingMore = !!res.NextToken && pending.length >= PAGE_SIZE;
       updateNewButton();
     } catch {
@@ -568,6 +583,11 @@ export function mount(main, { params }) {
       let data;
       try { data = JSON.parse(e.data); } catch { return; }
       prependEvents(data && data.Events);
+    });
+    es.addEventListener('skipped', (e) => {
+      if (live !== es) return;
+      const n = Number(e.data) || 0;
+      liveState.textContent = `Live: events arrive faster than shown; ${n.toLocaleString('en')} skipped (the history has them).`;
     });
     es.addEventListener('error', () => {
       if (live !== es) return;

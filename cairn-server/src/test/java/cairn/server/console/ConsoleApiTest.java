@@ -2,6 +2,7 @@ package cairn.server.console;
 
 import cairn.server.http.ApiRoutes;
 import cairn.server.identity.PermissionSet;
+import cairn.server.identity.Principal;
 import cairn.server.testing.MutableClock;
 import cairn.server.testing.RunningCairn;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -126,14 +127,80 @@ final class ConsoleApiTest {
         assertThat(json(locked).get("__type").asText()).isEqualTo("SignInLocked");
         assertThat(json(locked).get("message").asText()).startsWith("Too many failed sign-ins for this user name: "
                 + "try again after ");
-        assertThat(consoleLogins().getFirst().get("errorMessage").asText())
-                .isEqualTo("Failed authentication: the user name is locked after 5 failed sign-ins");
+        assertThat(consoleLogins().getFirst().get("errorMessage").asText()).isEqualTo("Failed authentication");
+        assertThat(consoleLogins()).as("a refusal while locked is recorded once a minute").hasSize(6);
+        assertThat(browser.signIn("admin", PASSWORD).statusCode()).isEqualTo(429);
+        assertThat(consoleLogins()).hasSize(6);
 
-        clock.advance(Duration.ofMinutes(14));
+        clock.advance(Duration.ofMinutes(14).minusSeconds(1));
         assertThat(browser.signIn("admin", PASSWORD).statusCode()).isEqualTo(429);
         clock.advance(Duration.ofMinutes(1).plusSeconds(1));
         assertThat(browser.signIn("admin", PASSWORD).statusCode()).isEqualTo(200);
         assertThat(consoleLogins()).hasSize(8);
+    }
+
+    @Test
+    void signIn_manyAttemptsAtOnce_onlyFiveArePasswordChecked() throws Exception {
+        List<java.util.concurrent.CompletableFuture<Integer>> attempts = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            String guess = "parallel guess " + i;
+            attempts.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new ConsoleClient(cairn.console()).signIn("admin", guess).statusCode();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+        }
+        List<Integer> statuses = attempts.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+
+        assertThat(statuses.stream().filter(status -> status == 401)).hasSize(5);
+        assertThat(statuses.stream().filter(status -> status == 429)).hasSize(11);
+        assertThat(browser.signIn("admin", PASSWORD).statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void signIn_fromAnotherSiteOrNotJson_refused() throws Exception {
+        HttpResponse<String> crossSite = browser.send(java.net.http.HttpRequest.newBuilder(
+                cairn.console().resolve("/console/signin")).header("Content-Type", "application/json")
+                .header("Origin", "http://evil.example").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"username\":\"admin\",\"password\":\"" + PASSWORD + "\"}")));
+        assertThat(crossSite.statusCode()).isEqualTo(403);
+        assertThat(json(crossSite).get("message").asText()).isEqualTo("The console takes changes only from its own "
+                + "pages (Origin: http://evil.example).");
+        HttpResponse<String> form = browser.send(java.net.http.HttpRequest.newBuilder(
+                cairn.console().resolve("/console/signin")).header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"username\":\"admin\",\"password\":\""
+                        + PASSWORD + "\",\"x\":\"=\"}")));
+        assertThat(form.statusCode()).isEqualTo(415);
+
+        browser.signIn("admin", PASSWORD);
+        HttpResponse<String> fetched = browser.send(java.net.http.HttpRequest.newBuilder(
+                cairn.console().resolve("/console/api")).header("X-Amz-Target", ApiRoutes.TARGET_PREFIX
+                + "CreateTrail").header("X-Cairn-CSRF", json(browser.get("/console/session")).get("csrfToken")
+                .asText()).header("Sec-Fetch-Site", "cross-site").POST(java.net.http.HttpRequest.BodyPublishers
+                .ofString("{\"Name\":\"forged\",\"S3BucketName\":\"forged-bucket\"}")));
+        assertThat(fetched.statusCode()).isEqualTo(403);
+        assertThat(cairn.cloudTrail("ListTrails", "{}", "us-east-1").body()).isEqualTo("{\"Trails\":[]}");
+    }
+
+    @Test
+    void signIn_userDeletedAndMadeAgain_doesNotInheritThePassword() throws Exception {
+        cairn.newUser(cairn.accountId(), "bob", PermissionSet.AUDITOR);
+        Principal first = cairn.server().directory().state().principal(cairn.accountId(), Principal.Type.USER,
+                "bob").orElseThrow();
+        new ConsolePasswords(data.resolve("console"), clock).set(first, "bob's old password");
+        assertThat(browser.signIn("bob", "bob's old password").statusCode()).isEqualTo(200);
+        cairn.server().directory().state().keysOf(cairn.accountId(), Principal.Type.USER, "bob")
+                .forEach(key -> cairn.server().directory().deleteAccessKey(key.id()));
+        cairn.server().directory().deletePrincipal(cairn.accountId(), Principal.Type.USER, "bob");
+        assertThat(browser.get("/console/session").statusCode()).as("the deleted user's session ends")
+                .isEqualTo(401);
+
+        cairn.server().directory().createPrincipal(cairn.accountId(), Principal.Type.USER, "bob",
+                PermissionSet.ADMINISTRATOR, List.of());
+        assertThat(new ConsoleClient(cairn.console()).signIn("bob", "bob's old password").statusCode())
+                .isEqualTo(401);
     }
 
     @Test
@@ -218,7 +285,8 @@ final class ConsoleApiTest {
     @Test
     void api_readOnlyUser_mayLookButNotChange() throws Exception {
         cairn.newUser(cairn.accountId(), "auditor", PermissionSet.AUDITOR);
-        new ConsolePasswords(data.resolve("console"), clock).set(cairn.accountId(), "auditor", "auditor password 1");
+        new ConsolePasswords(data.resolve("console"), clock).set(cairn.server().directory().state()
+                .principal(cairn.accountId(), Principal.Type.USER, "auditor").orElseThrow(), "auditor password 1");
         browser.signIn("auditor", "auditor password 1");
 
         assertThat(browser.api("ListTrails", "{}").statusCode()).isEqualTo(200);
@@ -243,6 +311,8 @@ final class ConsoleApiTest {
     @Test
     void password_changed_oldOneNoLongerWorks() throws Exception {
         browser.signIn("admin", PASSWORD);
+        ConsoleClient secondSession = new ConsoleClient(cairn.console());
+        secondSession.signIn("admin", PASSWORD);
         assertThat(browser.postWithToken("/console/password", "{\"currentPassword\":\"wrong one, surely\","
                 + "\"newPassword\":\"a brand new password\"}").body()).isEqualTo("{\"__type\":\"InvalidPassword\","
                 + "\"message\":\"The current password is wrong.\"}");
@@ -258,6 +328,8 @@ final class ConsoleApiTest {
 
         ConsoleClient other = new ConsoleClient(cairn.console());
         assertThat(other.signIn("admin", PASSWORD).statusCode()).isEqualTo(401);
+        assertThat(secondSession.get("/console/session").statusCode()).as("other sessions end").isEqualTo(401);
+        assertThat(browser.get("/console/session").statusCode()).isEqualTo(200);
         assertThat(other.signIn("admin", "a brand new password").statusCode()).isEqualTo(200);
         assertThat(Files.readString(data.resolve("console/passwords.json")))
                 .contains("pbkdf2-sha256$600000$").doesNotContain("a brand new password");

@@ -58,6 +58,10 @@ final class ConsoleClient {
         return post(path, body, Optional.empty(), csrfToken);
     }
 
+    HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(console.resolve(path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -45,6 +45,19 @@ final class EventExportTest {
     }
 
     @Test
+    void csv_cellsASpreadsheetWouldRunAsFormulas_areDefused() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        EventExport csv = EventExport.of("csv", out);
+        String record = RECORD.replace("o\\\"brien, jr", "=HYPERLINK(\\\"http://x\\\")").replace("PutObject", "@SUM(1)")
+                .replace("\"eventSource\":\"s3.amazonaws.com\"", "\"eventSource\":\"-2+3\"");
+
+        csv.event(entry(record), Optional.of(RecordReader.readStored(record.getBytes(StandardCharsets.UTF_8))));
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("e-1,2026-12-06T10:00:00Z,"
+                + "\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(1),'-2+3,");
+    }
+
+    @Test
     void json_isALogFileBodyWithTheRecordsAsStored() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         EventExport json = EventExport.of("json", out);
