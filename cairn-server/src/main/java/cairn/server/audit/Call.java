@@ -19,6 +19,7 @@ public final class Call {
     private final Instant time;
     private final String sourceIpAddress;
     private final Optional<String> userAgent;
+    private String eventSource = SelfAudit.EVENT_SOURCE;
     private String eventName = "Unknown";
     private boolean readOnly;
     private Optional<String> region = Optional.empty();
@@ -57,6 +58,15 @@ public final class Call {
 
     public String eventName() {
         return eventName;
+    }
+
+    /** The service the call's event names: Cairn's CloudTrail API, unless the call belongs to another (IAM's). */
+    public String eventSource() {
+        return eventSource;
+    }
+
+    public void eventSource(String source) {
+        this.eventSource = requireNonNull(source, "source is null");
     }
 
     public boolean readOnly() {

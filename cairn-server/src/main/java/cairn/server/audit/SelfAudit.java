@@ -112,7 +112,7 @@ public final class SelfAudit {
                         Optional.empty()));
         long eventTime = call.time().getEpochSecond();
         ParsedRecord parsed = new ParsedRecord(0, record.length, Optional.of(eventId), eventTime,
-                Optional.of(EVENT_VERSION), Optional.of(EVENT_SOURCE), Optional.of(clip(call.eventName(), 128)),
+                Optional.of(EVENT_VERSION), Optional.of(call.eventSource()), Optional.of(clip(call.eventName(), 128)),
                 regionOf(call), Optional.of(call.readOnly()), user, List.of(), Optional.of("Management"),
                 Optional.of("AwsApiCall"), Optional.of(account), true,
                 call.errorCode().map(code -> code.wireName()), Optional.empty());
@@ -145,7 +145,7 @@ public final class SelfAudit {
                 json.writeEndObject();
             }
             json.writeStringField("eventTime", EventTimes.format(call.time().getEpochSecond()));
-            json.writeStringField("eventSource", EVENT_SOURCE);
+            json.writeStringField("eventSource", call.eventSource());
             json.writeStringField("eventName", clip(call.eventName(), 128));
             json.writeStringField("awsRegion", regionOf(call));
             json.writeStringField("sourceIPAddress", call.sourceIpAddress());

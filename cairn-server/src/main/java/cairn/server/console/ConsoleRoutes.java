@@ -407,6 +407,7 @@ public final class ConsoleRoutes {
         Optional<String> current = text(body, "currentPassword");
         Optional<String> next = text(body, "newPassword");
         Call call = consoleCall(request, session, caller, "ChangePassword", false);
+        call.eventSource("iam.amazonaws.com");
         if (current.isEmpty() || next.isEmpty()) {
             refuse(call, response, "currentPassword and newPassword are both needed.");
             return;

@@ -40,6 +40,20 @@ public record Caller(Account account, Principal principal, AccessKey key) {
             json.writeStringField("accountId", account.id());
             json.writeStringField("accessKeyId", key.id());
             json.writeStringField("userName", principal.name());
+            if (key.id().startsWith("ASIA")) {
+                // A user's temporary key is a console session's: CloudTrail shows when it began.
+                json.writeObjectFieldStart("sessionContext");
+                json.writeObjectFieldStart("sessionIssuer");
+                json.writeEndObject();
+                json.writeObjectFieldStart("webIdFederationData");
+                json.writeEndObject();
+                json.writeObjectFieldStart("attributes");
+                json.writeStringField("creationDate",
+                        DateTimeFormatter.ISO_INSTANT.format(key.created().truncatedTo(ChronoUnit.SECONDS)));
+                json.writeStringField("mfaAuthenticated", "false");
+                json.writeEndObject();
+                json.writeEndObject();
+            }
         } else {
             AccessKey.Session session = key.session().get();
             json.writeStringField("type", "AssumedRole");

@@ -1,5 +1,5 @@
 // #/dashboard: newest events, trail status, events per minute. Refreshed every 10 s while shown.
-import { api, getJson, getRegion } from './api.js';
+import { api, getJson, getRegion, currentSession } from './api.js';
 import { el, svg, clear, fmtTime, fmtClock, yesNo, enc, describeError } from './format.js';
 
 const REFRESH_MS = 10_000;
@@ -46,9 +46,12 @@ export function mount(main) {
   let controller = null;
 
   async function loadRecent(signal) {
-    const res = await api('LookupEvents', { MaxResults: 10 }, { signal });
+    const res = await api('LookupEvents', { MaxResults: 50 }, { signal });
     if (!alive) return;
-    const events = res.Events || [];
+    // This page's own refreshes are recorded too; they would crowd out everything else here.
+    const ownKey = (currentSession() || {}).accessKeyId;
+    const events = (res.Events || []).filter((ev) => !(ownKey && ev.AccessKeyId === ownKey && ev.ReadOnly === 'true'))
+      .slice(0, 10);
     const frag = document.createDocumentFragment();
     for (const ev of events) {
       frag.append(el('tr', { dataset: { eventId: ev.EventId } },

@@ -254,6 +254,9 @@ final class ConsoleApiTest {
         assertThat(event.get("userIdentity").get("userName").asText()).isEqualTo("admin");
         assertThat(event.get("userIdentity").get("accessKeyId").asText()).startsWith("ASIA");
         assertThat(event.get("sessionCredentialFromConsole").asText()).isEqualTo("true");
+        assertThat(event.get("userIdentity").get("sessionContext").toString()).matches("\\{\"sessionIssuer\":\\{},"
+                + "\"webIdFederationData\":\\{},\"attributes\":\\{\"creationDate\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:"
+                + "\\d\\d:\\d\\dZ\",\"mfaAuthenticated\":\"false\"}}");
         assertThat(event.get("userAgent").asText()).startsWith("Java-http-client");
     }
 
@@ -331,6 +334,10 @@ final class ConsoleApiTest {
         assertThat(secondSession.get("/console/session").statusCode()).as("other sessions end").isEqualTo(401);
         assertThat(browser.get("/console/session").statusCode()).isEqualTo(200);
         assertThat(other.signIn("admin", "a brand new password").statusCode()).isEqualTo(200);
+        cairn.server().flushAudit();
+        JsonNode change = lastEvent("ChangePassword");
+        assertThat(change.get("eventSource").asText()).isEqualTo("iam.amazonaws.com");
+        assertThat(change.get("sessionCredentialFromConsole").asText()).isEqualTo("true");
         assertThat(Files.readString(data.resolve("console/passwords.json")))
                 .contains("pbkdf2-sha256$600000$").doesNotContain("a brand new password");
     }

@@ -54,6 +54,8 @@ final class ConsoleBrowserTest {
     RunningCairn cairn;
     BrowserContext context;
     Page page;
+    /** What the page reported as wrong: script errors and CSP refusals (HTTP error statuses are expected). */
+    List<String> pageErrors = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @BeforeAll
     static void launch() throws Exception {
@@ -76,12 +78,19 @@ final class ConsoleBrowserTest {
                 .setAcceptDownloads(true));
         page = context.newPage();
         page.setDefaultTimeout(15_000);
+        page.onPageError(pageErrors::add);
+        page.onConsoleMessage(message -> {
+            if (message.type().equals("error") && !message.text().startsWith("Failed to load resource")) {
+                pageErrors.add(message.text());
+            }
+        });
     }
 
     @AfterEach
     void stop() throws Exception {
         context.close();
         cairn.close();
+        assertThat(pageErrors).as("script errors and Content-Security-Policy refusals").isEmpty();
     }
 
     private void shoot(String name) {
