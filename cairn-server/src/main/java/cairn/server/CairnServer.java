@@ -149,14 +149,18 @@ public final class CairnServer implements AutoCloseable {
         ConsoleRoutes routes = new ConsoleRoutes(installation.directory(), installation.accountId(), passwords,
                 operations, history, store, audit, trails::all, ConsoleRoutes.integrity(buckets, keys, clock),
                 config.server()::servesRegion, config.server().regions(), clock);
-        WebServer server = WebServer.builder()
+        var builder = WebServer.builder()
                 .host(config.console().host())
                 .port(config.console().port())
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .shutdownHook(false)
-                .routing(routes::register)
-                .build()
-                .start();
+                .routing(routes::register);
+        if (config.console().tlsKeystore().isPresent()) {
+            javax.net.ssl.SSLContext context = ConsoleRoutes.sslContext(config.console().tlsKeystore().get(),
+                    config.console().tlsKeystorePassword().toCharArray());
+            builder.tls(tls -> tls.sslContext(context));
+        }
+        WebServer server = builder.build().start();
         return new Console(server, routes, newPassword);
     }
 

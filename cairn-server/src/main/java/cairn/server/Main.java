@@ -94,7 +94,8 @@ public final class Main {
             out.println("Access key " + installation.accessKeyId() + " (profile [" + Installation.PROFILE + "] in "
                     + installation.credentialsFile().toAbsolutePath() + ")");
         }
-        server.consolePort().ifPresent(port -> out.println("Console: http://" + config.console().host() + ":" + port
+        server.consolePort().ifPresent(port -> out.println("Console: "
+                + (config.console().tlsKeystore().isPresent() ? "https" : "http") + "://" + config.console().host() + ":" + port
                 + "/ (user " + Installation.ADMINISTRATOR + ")"));
         server.newConsolePassword().ifPresent(password -> {
             out.println("First start: the console password of " + Installation.ADMINISTRATOR + " is shown only now; it is "

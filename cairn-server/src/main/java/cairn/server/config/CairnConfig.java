@@ -86,20 +86,31 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
      * @param port its port ({@code auto}: the API's port plus one, or any free port when the API's is 0)
      * @param initialPassword the first administrator's console password, set when the data folder has no console
      *        passwords yet (empty: a random one, printed once)
+     * @param tlsKeystore a PKCS#12 key store holding the console's key and certificate chain: served over HTTPS
+     *        (empty: plain HTTP)
+     * @param tlsKeystorePassword the key store's password (and its key's)
      */
-    public record Console(boolean enabled, String host, int port, String initialPassword) {
+    public record Console(boolean enabled, String host, int port, String initialPassword, Optional<Path> tlsKeystore,
+                          String tlsKeystorePassword) {
         public Console {
             requireNonNull(host, "host is null");
             requireNonNull(initialPassword, "initialPassword is null");
+            requireNonNull(tlsKeystore, "tlsKeystore is null");
+            requireNonNull(tlsKeystorePassword, "tlsKeystorePassword is null");
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0..65535: " + port);
             }
         }
 
+        public Console(boolean enabled, String host, int port, String initialPassword) {
+            this(enabled, host, port, initialPassword, Optional.empty(), "");
+        }
+
         @Override
         public String toString() {
             return "Console[enabled=" + enabled + ", host=" + host + ", port=" + port + ", initialPassword="
-                    + (initialPassword.isEmpty() ? "" : "(set)") + "]";
+                    + (initialPassword.isEmpty() ? "" : "(set)") + ", tlsKeystore=" + tlsKeystore
+                    + ", tlsKeystorePassword=" + (tlsKeystorePassword.isEmpty() ? "" : "(set)") + "]";
         }
     }
 
@@ -228,6 +239,8 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         values.put("console.host", "");
         values.put("console.port", "auto");
         values.put("console.initial-password", "");
+        values.put("console.tls-keystore", "");
+        values.put("console.tls-keystore-password", "");
         return Map.copyOf(values);
     }
 
@@ -337,6 +350,17 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
             }
             return text;
         });
+        Optional<Path> tlsKeystore = reader.get("console.tls-keystore", text -> {
+            if (text.isEmpty()) {
+                return Optional.<Path>empty();
+            }
+            Path path = Path.of(text);
+            if (!Files.isReadable(path)) {
+                throw new IllegalArgumentException("no readable key store at " + path);
+            }
+            return Optional.of(path);
+        });
+        String tlsPassword = reader.get("console.tls-keystore-password", text -> text);
         if (segmentBytes != null && maxRequest != null && maxRequest > segmentBytes / 2) {
             problems.add("ingest.max-request-size (" + maxRequest + " bytes) must be at most half of "
                     + "store.segment-size (" + segmentBytes + " bytes), so that a whole batch fits in one segment");
@@ -348,7 +372,8 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         return new CairnConfig(new Server(host, port, regions), data, new Store(segmentBytes),
                 new Ingest(maxRequest, maxRecords), new History(retention, tokenTtl, multi, check),
                 new Delivery(interval, gzipLevel, maxFile, threads, createBuckets, digestPeriod), connections,
-                new Console(consoleEnabled, consoleHost == null ? "" : consoleHost, consolePort, initialPassword));
+                new Console(consoleEnabled, consoleHost == null ? "" : consoleHost, consolePort, initialPassword,
+                        tlsKeystore, tlsPassword));
     }
 
     /** The S3 connections, each checked; a bucket may live in one connection only, and {@code *} in one at most. */

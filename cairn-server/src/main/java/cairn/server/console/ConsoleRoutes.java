@@ -134,6 +134,23 @@ public final class ConsoleRoutes {
         this.guard = new SignInGuard(clock);
     }
 
+    /** The TLS context of a console served over HTTPS: the key and chain of a PKCS#12 key store. */
+    public static javax.net.ssl.SSLContext sslContext(java.nio.file.Path keystore, char[] password) {
+        try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, password);
+            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, password);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot use the console's key store " + keystore + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
     /** How the console reads a trail's digests and validates its log files. */
     public static TrailIntegrity integrity(cairn.delivery.objectstore.ObjectStore buckets,
                                            cairn.delivery.digest.SigningKeys keys, Clock clock) {

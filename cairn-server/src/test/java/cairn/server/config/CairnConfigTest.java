@@ -33,6 +33,7 @@ final class CairnConfigTest {
     @Test
     void load_everyKeyInAFile_isRead() throws Exception {
         Path file = folder.resolve("cairn.conf");
+        Path keystore = Files.write(folder.resolve("console.p12"), new byte[] {1});
         Files.writeString(file, """
                 # every key
                 server.host = 0.0.0.0
@@ -55,14 +56,17 @@ final class CairnConfigTest {
                 console.host = 10.0.0.7
                 console.port = 443
                 console.initial-password = correct horse battery
-                """);
+                console.tls-keystore = %s
+                console.tls-keystore-password = changeit
+                """.formatted(keystore));
         CairnConfig config = CairnConfig.load(Optional.of(file), Map.of());
         assertThat(config).isEqualTo(new CairnConfig(new CairnConfig.Server("0.0.0.0", 9000, List.of("us-east-1")),
                 Path.of("/var/lib/cairn"), new CairnConfig.Store(64L << 20), new CairnConfig.Ingest(2L << 20, 500),
                 new CairnConfig.History(Duration.ofDays(30), Duration.ofMinutes(15), true, Duration.ofSeconds(30)),
                 new CairnConfig.Delivery(Duration.ofSeconds(5), 1, 10L << 20, 3, true,
                         Duration.ofMinutes(10)), List.of(),
-                new CairnConfig.Console(false, "10.0.0.7", 443, "correct horse battery")));
+                new CairnConfig.Console(false, "10.0.0.7", 443, "correct horse battery", Optional.of(keystore),
+                        "changeit")));
     }
 
     @Test
@@ -71,6 +75,9 @@ final class CairnConfigTest {
         assertThat(CairnConfig.load(Map.of("server.port", "0"), Map.of()).console().port()).isZero();
         assertThat(CairnConfig.load(Map.of("server.host", "0.0.0.0"), Map.of()).console().host())
                 .isEqualTo("0.0.0.0");
+        assertThatThrownBy(() -> CairnConfig.load(Map.of("console.tls-keystore", "/no/such/file.p12"), Map.of()))
+                .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("console.tls-keystore: no readable key store at /no/such/file.p12"));
         assertThatThrownBy(() -> CairnConfig.load(Map.of("console.initial-password", "short"), Map.of()))
                 .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
                         .containsExactly("console.initial-password: a console password is 12 to 256 characters, "
