@@ -315,6 +315,41 @@ final class ConsoleBrowserTest {
         shoot("09-history-trail-calls");
     }
 
+    @Test
+    void editBasicSelectors_thenDeleteTheTrail_fromItsPage() throws Exception {
+        assertThat(cairn.cloudTrail("CreateTrail", "{\"Name\":\"edited\",\"S3BucketName\":\"edited-logs\"}",
+                REGION).statusCode()).isEqualTo(200);
+        signIn(PASSWORD);
+        page.locator("#dashboard").waitFor();
+        page.navigate(cairn.console() + "#/trails/edited");
+        page.locator("#trail-detail #save-selectors").waitFor();
+
+        page.selectOption("#selector-mode", "basic");
+        Locator selector = page.locator(".basic-editor fieldset.selector").first();
+        selector.waitFor();
+        selector.locator("select.rw-type").selectOption("WriteOnly");
+        selector.locator("input.add-data-resource, button.add-data-resource").first().click();
+        selector.locator("input.dr-type").first().fill("AWS::S3::Object");
+        selector.locator("input.dr-values").first().fill("arn:aws:s3:::photos/");
+        page.click("#save-selectors");
+        page.waitForFunction("() => document.querySelector('#selectors-saved').textContent.trim().length > 0");
+        JsonNode selectors = ConsoleClient.json(cairn.cloudTrail("GetEventSelectors", "{\"TrailName\":\"edited\"}",
+                REGION)).get("EventSelectors").get(0);
+        assertThat(selectors.get("ReadWriteType").asText()).isEqualTo("WriteOnly");
+        assertThat(selectors.get("DataResources").get(0).get("Type").asText()).isEqualTo("AWS::S3::Object");
+        assertThat(selectors.get("DataResources").get(0).get("Values").get(0).asText())
+                .isEqualTo("arn:aws:s3:::photos/");
+        shoot("14-trail-basic-selectors");
+
+        page.click("#delete-trail");
+        page.locator("#confirm-delete").waitFor();
+        shoot("15-trail-delete-dialog");
+        page.click("#confirm-delete-yes");
+        page.locator("#trails-table").waitFor();
+        page.waitForFunction("() => !document.querySelector(\"#trails-table tr[data-trail='edited']\")");
+        assertThat(cairn.cloudTrail("ListTrails", "{}", REGION).body()).isEqualTo("{\"Trails\":[]}");
+    }
+
     private List<Path> files(String bucket, String containing) throws Exception {
         Path folder = data.resolve("buckets").resolve(bucket);
         try (Stream<Path> paths = Files.walk(folder)) {
