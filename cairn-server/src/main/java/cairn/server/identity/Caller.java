@@ -47,11 +47,7 @@ public record Caller(Account account, Principal principal, AccessKey key) {
                 json.writeEndObject();
                 json.writeObjectFieldStart("webIdFederationData");
                 json.writeEndObject();
-                json.writeObjectFieldStart("attributes");
-                json.writeStringField("creationDate",
-                        DateTimeFormatter.ISO_INSTANT.format(key.created().truncatedTo(ChronoUnit.SECONDS)));
-                json.writeStringField("mfaAuthenticated", "false");
-                json.writeEndObject();
+                writeSessionAttributes(json);
                 json.writeEndObject();
             }
         } else {
@@ -69,13 +65,18 @@ public record Caller(Account account, Principal principal, AccessKey key) {
             json.writeStringField("accountId", account.id());
             json.writeStringField("userName", principal.name());
             json.writeEndObject();
-            json.writeObjectFieldStart("attributes");
-            json.writeStringField("creationDate",
-                    DateTimeFormatter.ISO_INSTANT.format(key.created().truncatedTo(ChronoUnit.SECONDS)));
-            json.writeStringField("mfaAuthenticated", "false");
-            json.writeEndObject();
+            writeSessionAttributes(json);
             json.writeEndObject();
         }
+        json.writeEndObject();
+    }
+
+    /** A session's {@code attributes}: when its key was made, and that no MFA was used. */
+    private void writeSessionAttributes(JsonGenerator json) throws IOException {
+        json.writeObjectFieldStart("attributes");
+        json.writeStringField("creationDate",
+                DateTimeFormatter.ISO_INSTANT.format(key.created().truncatedTo(ChronoUnit.SECONDS)));
+        json.writeStringField("mfaAuthenticated", "false");
         json.writeEndObject();
     }
 }
