@@ -340,6 +340,7 @@ public final class ConsoleRoutes {
                 .toUpperCase(java.util.Locale.ROOT).substring(0, 16), account, Principal.Type.USER, username,
                 AccessKey.Status.ACTIVE, clock.instant(), "", Optional.empty());
         Caller caller = new Caller(found, principal.get(), key);
+        cookie(request).ifPresent(sessions::close);
         ConsoleSessions.Session session = sessions.open(caller, regions.getFirst());
         audit.append(ConsoleLogins.entry(attempt), "a ConsoleLogin event");
         response.header(HeaderNames.SET_COOKIE, COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
@@ -423,7 +424,7 @@ public final class ConsoleRoutes {
         JsonNode body = EventHistory.parseBody(readBody(request));
         Optional<String> current = text(body, "currentPassword");
         Optional<String> next = text(body, "newPassword");
-        Call call = consoleCall(request, session, caller, "ChangePassword", false);
+        Call call = consoleCall(request, caller, "ChangePassword", false, session.region());
         call.eventSource("iam.amazonaws.com");
         if (current.isEmpty() || next.isEmpty()) {
             refuse(call, response, "currentPassword and newPassword are both needed.");
@@ -474,7 +475,8 @@ public final class ConsoleRoutes {
         String operation = target.startsWith(ApiRoutes.TARGET_PREFIX)
                 ? target.substring(ApiRoutes.TARGET_PREFIX.length()) : target.isEmpty() ? "Unknown" : target;
         PermissionSet.Access access = CloudTrailOperations.access(operation);
-        Call call = consoleCall(request, session, caller, operation, access == PermissionSet.Access.READ);
+        Call call = consoleCall(request, caller, operation, access == PermissionSet.Access.READ,
+                requestedRegion(request, session));
         response.header(REQUEST_ID, call.requestId());
         byte[] answer;
         try {
@@ -482,6 +484,7 @@ public final class ConsoleRoutes {
                 throw new CloudTrailException(ErrorCode.UNKNOWN_OPERATION, target.isEmpty()
                         ? "The X-Amz-Target header is missing." : "Unknown operation " + target + ".");
             }
+            served(call.region().orElseThrow());
             CloudTrailOperations.authorize(caller, access, "cloudtrail:" + operation);
             answer = operations.run(call, operation, readBody(request), true);
         } catch (RuntimeException e) {
@@ -495,14 +498,17 @@ public final class ConsoleRoutes {
         response.send(answer);
     }
 
-    /** A call made from the console: its session's key and region (or the one the request picks), its browser. */
-    private Call consoleCall(ServerRequest request, ConsoleSessions.Session session, Caller caller, String operation,
-                             boolean readOnly) {
+    /**
+     * A call made from the console: its session's key, the region it names (checked where it runs, so that a call
+     * naming a region not served is refused and recorded), its browser.
+     */
+    private Call consoleCall(ServerRequest request, Caller caller, String operation, boolean readOnly,
+                             String region) {
         Call call = new Call(RandomIds.next(), clock.instant(), sourceIp(request),
                 request.headers().first(HeaderNames.USER_AGENT));
         call.markFromConsole();
         call.operation(operation, readOnly);
-        call.scope(caller.key().id(), region(request, session));
+        call.scope(caller.key().id(), region);
         call.authenticated(caller);
         return call;
     }
@@ -517,10 +523,14 @@ public final class ConsoleRoutes {
 
     /** The region a request names (header or query), or the session's; one not served is refused. */
     private String region(ServerRequest request, ConsoleSessions.Session session) {
+        return served(requestedRegion(request, session));
+    }
+
+    private static String requestedRegion(ServerRequest request, ConsoleSessions.Session session) {
         String region = request.headers().first(REGION)
                 .or(() -> request.query().first("region").asOptional())
                 .filter(value -> !value.isBlank()).orElse(session.region());
-        return served(region);
+        return region.length() > 64 ? region.substring(0, 64) : region;
     }
 
     // ----- history: download, live, stats -------------------------------------------------------------------------
@@ -562,10 +572,11 @@ public final class ConsoleRoutes {
         if (!format.equals("json") && !format.equals("csv")) {
             throw new CloudTrailException(ErrorCode.VALIDATION, "format is json or csv, not " + format + ".");
         }
-        Call call = consoleCall(request, session, caller, "LookupEvents", true);
+        Call call = consoleCall(request, caller, "LookupEvents", true, requestedRegion(request, session));
         String region = call.region().orElseThrow();
         ObjectNode filter;
         try {
+            served(region);
             filter = filter(request);
             call.requestParameters(filter.deepCopy().put("download", format).toString());
             CloudTrailOperations.authorize(caller, PermissionSet.Access.READ, "cloudtrail:LookupEvents");

@@ -286,6 +286,22 @@ final class ConsoleApiTest {
     }
 
     @Test
+    void api_regionNotServed_refused() throws Exception {
+        browser.signIn("admin", PASSWORD);
+        String token = json(browser.get("/console/session")).get("csrfToken").asText();
+
+        HttpResponse<String> response = browser.send(java.net.http.HttpRequest.newBuilder(
+                cairn.console().resolve("/console/api")).header("X-Amz-Target", ApiRoutes.TARGET_PREFIX
+                + "ListTrails").header("X-Cairn-CSRF", token).header("X-Cairn-Region", "not-a-region")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).isEqualTo("{\"__type\":\"ValidationException\",\"message\":\"This Cairn does "
+                + "not serve the region not-a-region.\"}");
+        assertThat(browser.get("/console/download?format=csv&region=not-a-region").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void api_readOnlyUser_mayLookButNotChange() throws Exception {
         cairn.newUser(cairn.accountId(), "auditor", PermissionSet.AUDITOR);
         new ConsolePasswords(data.resolve("console"), clock).set(cairn.server().directory().state()
