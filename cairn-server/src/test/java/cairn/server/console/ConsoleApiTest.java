@@ -392,6 +392,77 @@ final class ConsoleApiTest {
                 .isEqualTo("format is json or csv, not xml.");
     }
 
+    private void ingest(String... ids) throws Exception {
+        StringBuilder body = new StringBuilder("{\"Records\":[");
+        for (int i = 0; i < ids.length; i++) {
+            String[] idAndAge = ids[i].split("@");
+            Instant time = clock.instant().minusSeconds(idAndAge.length > 1 ? Long.parseLong(idAndAge[1]) : 0);
+            body.append(i > 0 ? "," : "").append("{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":"
+                    + "\"IAMUser\",\"userName\":\"carol\"},\"eventTime\":\"").append(time).append("\","
+                    + "\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"awsRegion\":"
+                    + "\"us-east-1\",\"eventID\":\"").append(idAndAge[0]).append("\",\"readOnly\":true}");
+        }
+        HttpResponse<String> response = cairn.postRecords(body.append("]}").toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "us-east-1");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        cairn.server().flushAudit();
+    }
+
+    /** Reads a live stream until a message holds {@code eventId}; returns that message's id line. */
+    private static String awaitLive(java.util.Iterator<String> lines, String eventId) {
+        String id = null;
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("id: ")) {
+                id = line.substring(4);
+            } else if (line.startsWith("data: ") && line.contains("\"EventId\":\"" + eventId + "\"")) {
+                return id;
+            }
+        }
+        throw new AssertionError("the stream ended before " + eventId);
+    }
+
+    @Test
+    void live_sendsNewEvents_andResumesFromTheLastEventId() throws Exception {
+        browser.signIn("admin", PASSWORD);
+        HttpResponse<java.util.stream.Stream<String>> first = browser.stream("/console/live?attr=Username:carol",
+                java.util.Optional.empty());
+        assertThat(first.headers().firstValue("Content-Type")).contains("text/event-stream; charset=utf-8");
+        java.util.Iterator<String> lines = first.body().iterator();
+        ingest("live-1");
+        String lastId = java.util.concurrent.CompletableFuture.supplyAsync(() -> awaitLive(lines, "live-1"))
+                .get(20, java.util.concurrent.TimeUnit.SECONDS);
+        first.body().close();
+
+        ingest("while-away");
+        HttpResponse<java.util.stream.Stream<String>> again = browser.stream("/console/live?attr=Username:carol",
+                java.util.Optional.of(lastId));
+        java.util.Iterator<String> resumed = again.body().iterator();
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> awaitLive(resumed, "while-away"))
+                .get(20, java.util.concurrent.TimeUnit.SECONDS);
+        again.body().close();
+    }
+
+    @Test
+    void stats_countTheAccountsEventsPerMinute() throws Exception {
+        browser.signIn("admin", PASSWORD);
+        long now = clock.instant().getEpochSecond();
+        long minute = now - Math.floorMod(now, 60);
+        ingest("old-1@" + (now - minute + 120), "old-2@" + (now - minute + 100));
+
+        JsonNode stats = json(browser.get("/console/stats?minutes=5"));
+
+        assertThat(stats.get("minutes")).hasSize(6);
+        assertThat(stats.get("minutes").get(5).get("start").asLong()).isEqualTo(minute);
+        assertThat(stats.get("minutes").get(3).get("start").asLong()).isEqualTo(minute - 120);
+        assertThat(stats.get("minutes").get(3).get("count").asLong()).isEqualTo(2);
+        assertThat(stats.get("minutes").get(5).get("count").asLong()).as("the sign-in and the ingest call")
+                .isGreaterThanOrEqualTo(2);
+        assertThat(stats.get("capped").asBoolean()).isFalse();
+        assertThat(json(browser.get("/console/stats?minutes=0")).get("message").asText())
+                .isEqualTo("minutes is 1 to 180.");
+    }
+
     @Test
     void pages_areServedWithAStrictContentSecurityPolicy() throws Exception {
         HttpResponse<String> index = browser.get("/");

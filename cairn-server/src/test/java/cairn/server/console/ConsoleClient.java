@@ -62,6 +62,14 @@ final class ConsoleClient {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A GET whose body is read line by line as it comes (server-sent events), resuming after {@code lastEventId}. */
+    HttpResponse<java.util.stream.Stream<String>> stream(String path, Optional<String> lastEventId)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(console.resolve(path)).GET();
+        lastEventId.ifPresent(id -> request.header("Last-Event-ID", id));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+    }
+
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(console.resolve(path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
