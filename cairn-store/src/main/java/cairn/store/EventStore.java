@@ -368,6 +368,22 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
+    /** The latest event time of any stored entry (epoch seconds), or -1 when the store holds none. */
+    public long maxEventTime() {
+        lock.readLock().lock();
+        try {
+            long latest = -1;
+            for (Segment segment : segments) {
+                if (segment.index().recordCount() > 0) {
+                    latest = Math.max(latest, segment.index().maxTime());
+                }
+            }
+            return latest;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The offset the next appended record will get. */
     public long nextOffset() {
         lock.readLock().lock();

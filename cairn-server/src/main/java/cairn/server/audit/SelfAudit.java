@@ -4,6 +4,7 @@ import cairn.model.record.EventTimes;
 import cairn.model.record.ParsedRecord;
 import cairn.model.record.UserIdentity;
 import cairn.server.history.HistoryTerms;
+import cairn.server.history.StoredEventIds;
 import cairn.server.identity.Caller;
 import cairn.store.Entry;
 import cairn.store.EventStore;
@@ -42,10 +43,20 @@ public final class SelfAudit {
     private final EventStore store;
     private final String fallbackAccount;
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private final StoredEventIds storedIds;
 
     public SelfAudit(EventStore store, String fallbackAccount) {
         this.store = requireNonNull(store, "store is null");
         this.fallbackAccount = requireNonNull(fallbackAccount, "fallbackAccount is null");
+        this.storedIds = new StoredEventIds(store.maxEventTime());
+    }
+
+    /**
+     * The event IDs stored since the start, which every append notes (this class's and the ingest paths'), so that
+     * the native endpoint's deduplication can skip most index lookups.
+     */
+    public StoredEventIds storedIds() {
+        return storedIds;
     }
 
     /** Stores the call's event, unless it was already stored with the events the call carried. */
@@ -69,6 +80,7 @@ public final class SelfAudit {
      * waits for it. {@code what} names it in the log if it cannot be stored.
      */
     public void append(Entry entry, String what) {
+        storedIds.add(List.of(entry));
         CompletableFuture<Long> appended = store.append(List.of(entry));
         inFlight.add(appended);
         appended.whenComplete((offset, failure) -> {

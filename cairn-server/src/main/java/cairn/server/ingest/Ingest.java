@@ -2,7 +2,6 @@ package cairn.server.ingest;
 
 import cairn.model.error.CloudTrailException;
 import cairn.model.error.ErrorCode;
-import cairn.model.lookup.LookupAttribute;
 import cairn.model.record.EventTimes;
 import cairn.model.record.ParsedRecord;
 import cairn.model.record.RecordReader;
@@ -10,6 +9,7 @@ import cairn.model.record.ServerFields;
 import cairn.server.audit.Call;
 import cairn.server.audit.SelfAudit;
 import cairn.server.history.HistoryTerms;
+import cairn.server.history.StoredEventIds;
 import cairn.server.identity.Account;
 import cairn.server.identity.Caller;
 import cairn.store.Entry;
@@ -48,6 +48,8 @@ public final class Ingest {
     private final SelfAudit audit;
     private final int maxRecords;
     private final Clock clock;
+    /** The IDs stored since the start, so that most records need no index lookup to be known new. */
+    private final StoredEventIds storedIds;
     /**
      * The client-supplied event IDs being checked and stored right now, each mapped to the attempt that reserved it;
      * an attempt's future completes when it gives its reservations back.
@@ -59,6 +61,7 @@ public final class Ingest {
         this.audit = audit;
         this.maxRecords = maxRecords;
         this.clock = clock;
+        this.storedIds = audit.storedIds();
     }
 
     /** A stored record: its event ID and its offset in the log. */
@@ -220,19 +223,9 @@ public final class Ingest {
      * at the same event time. An ID too long to be a term (over 4 KB) is not indexed and cannot be found.
      */
     private boolean isStored(Entry entry) {
-        byte[] term = eventIdTerm(entry.terms());
-        return term != null && !store.query(new Query(List.of(term), entry.eventTime(), entry.eventTime(),
+        byte[] term = StoredEventIds.eventIdTerm(entry.terms());
+        return term != null && !storedIds.surelyNew(term, entry.eventTime()) && !store.query(new Query(List.of(term), entry.eventTime(), entry.eventTime(),
                 Optional.empty(), 1)).entries().isEmpty();
-    }
-
-    /** The EventId term among a record's terms: a term starts with its attribute's code ({@link HistoryTerms}). */
-    private static byte[] eventIdTerm(List<byte[]> terms) {
-        for (byte[] term : terms) {
-            if (term[0] == (byte) LookupAttribute.EVENT_ID.code()) {
-                return term;
-            }
-        }
-        return null;
     }
 
     /**
@@ -243,6 +236,7 @@ public final class Ingest {
         List<Entry> batch = new ArrayList<>(entries.size() + 1);
         batch.addAll(entries);
         batch.add(audit.entry(call));
+        storedIds.add(batch);
         long first;
         try {
             first = store.append(batch).join();

@@ -311,4 +311,17 @@ final class IngestDeduplicationTest {
         assertThat(stored(REGION)).containsOnlyKeys("kept-1", "kept-2", eventIds(resent).get(2))
                 .allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
     }
+
+    @Test
+    void resend_ofCairnsOwnAuditEventPostedBack_isADuplicate() throws Exception {
+        HttpResponse<String> call = cairn.cloudTrail("ListTrails", "{}", REGION);
+        cairn.server().flushAudit();
+        JsonNode own = auditEvent(call);
+
+        JsonNode answer = post(List.of(own.toString()));
+
+        assertThat(answer.get("recordCount").asInt()).isZero();
+        assertThat(answer.get("duplicates").asInt()).isEqualTo(1);
+        assertThat(eventIds(answer)).containsExactly(own.get("eventID").asText());
+    }
 }
