@@ -1,5 +1,7 @@
 package cairn.bench.capture;
 
+import cairn.bench.http.HttpResponses;
+
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -203,7 +205,6 @@ final class OpenLoop implements AutoCloseable {
         private final Socket socket = new Socket();
         private final OutputStream out;
         private final InputStream in;
-        private final byte[] skip = new byte[8192];
         /** Whether the answer being read had begun: a failure after that is no stale connection. */
         boolean answered;
 
@@ -217,68 +218,11 @@ final class OpenLoop implements AutoCloseable {
 
         Answer read() throws IOException {
             answered = false;
-            String status = line();
+            String status = HttpResponses.line(in);
             answered = true;
-            if (!status.startsWith("HTTP/1.1 ")) {
-                throw new IOException("unexpected status line: " + status);
-            }
-            int code = Integer.parseInt(status.substring(9, 12));
-            long length = -1;
-            boolean chunked = false;
-            boolean keepAlive = true;
-            for (String header = line(); !header.isEmpty(); header = line()) {
-                int colon = header.indexOf(':');
-                String name = header.substring(0, colon).trim();
-                String value = header.substring(colon + 1).trim();
-                if (name.equalsIgnoreCase("Content-Length")) {
-                    length = Long.parseLong(value);
-                } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
-                    chunked = value.equalsIgnoreCase("chunked");
-                } else if (name.equalsIgnoreCase("Connection")) {
-                    keepAlive = !value.equalsIgnoreCase("close");
-                }
-            }
-            if (chunked) {
-                for (long size = Long.parseLong(line().split(";")[0].trim(), 16); size > 0;
-                     size = Long.parseLong(line().split(";")[0].trim(), 16)) {
-                    discard(size);
-                    line();
-                }
-                while (!line().isEmpty()) {
-                    // trailers
-                }
-            } else if (length >= 0) {
-                discard(length);
-            } else {
-                while (in.read(skip) >= 0) {
-                    // to the end of the connection
-                }
-                keepAlive = false;
-            }
-            return new Answer(code, keepAlive);
-        }
-
-        private void discard(long bytes) throws IOException {
-            for (long left = bytes; left > 0; ) {
-                int count = in.read(skip, 0, (int) Math.min(skip.length, left));
-                if (count < 0) {
-                    throw new IOException("connection closed in the middle of an answer");
-                }
-                left -= count;
-            }
-        }
-
-        private String line() throws IOException {
-            StringBuilder text = new StringBuilder(64);
-            for (int b = in.read(); b != '\n'; b = in.read()) {
-                if (b < 0) {
-                    throw new IOException("connection closed");
-                }
-                if (b != '\r') {
-                    text.append((char) b);
-                }
-            }
-            return text.toString();
+            HttpResponses.Head head = HttpResponses.head(status, in);
+            HttpResponses.body(head, in, OutputStream.nullOutputStream());
+            return new Answer(head.status(), !head.closes());
         }
 
         void close() {

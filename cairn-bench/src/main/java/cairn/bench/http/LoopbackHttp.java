@@ -80,65 +80,13 @@ public final class LoopbackHttp implements AutoCloseable {
     }
 
     private Response readResponse() throws IOException {
-        String statusLine = line();
-        if (!statusLine.startsWith("HTTP/1.1 ")) {
-            throw new IOException("unexpected status line: " + statusLine);
-        }
-        int status = Integer.parseInt(statusLine.substring(9, 12));
-        long length = -1;
-        boolean chunked = false;
-        boolean closeAfter = false;
-        for (String header = line(); !header.isEmpty(); header = line()) {
-            int colon = header.indexOf(':');
-            String name = header.substring(0, colon).trim();
-            String value = header.substring(colon + 1).trim();
-            if (name.equalsIgnoreCase("Content-Length")) {
-                length = Long.parseLong(value);
-            } else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
-                chunked = true;
-            } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
-                closeAfter = true;
-            }
-        }
-        byte[] body;
-        if (chunked) {
-            ByteArrayOutputStream collected = new ByteArrayOutputStream();
-            for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0;
-                 size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
-                collected.write(in.readNBytes(size));
-                line();
-            }
-            while (!line().isEmpty()) {
-                // trailers
-            }
-            body = collected.toByteArray();
-        } else if (length >= 0) {
-            body = in.readNBytes((int) length);
-            if (body.length != length) {
-                throw new IOException("connection closed in the middle of a response");
-            }
-        } else {
-            body = in.readAllBytes();
-            closeAfter = true;
-        }
-        if (closeAfter) {
+        HttpResponses.Head head = HttpResponses.head(HttpResponses.line(in), in);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(head.length() > 0 ? (int) head.length() : 1024);
+        HttpResponses.body(head, in, body);
+        if (head.closes()) {
             close();
         }
-        return new Response(status, body);
-    }
-
-    private String line() throws IOException {
-        StringBuilder text = new StringBuilder(64);
-        int b;
-        while ((b = in.read()) != '\n') {
-            if (b < 0) {
-                throw new IOException("connection closed");
-            }
-            if (b != '\r') {
-                text.append((char) b);
-            }
-        }
-        return text.toString();
+        return new Response(head.status(), body.toByteArray());
     }
 
     @Override

@@ -3,11 +3,13 @@ package cairn.server.history;
 import cairn.model.lookup.LookupAttribute;
 import cairn.store.Entry;
 
-import java.util.ArrayList;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.StampedLock;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,62 +20,67 @@ import static java.util.Objects.requireNonNull;
  * since), cannot be stored already; any other record is looked up in the index, as before.
  *
  * <p>Every append path must {@link #add} what it stores (the native endpoint, PutAuditEvents and Cairn's own audit
- * events), before the reservations of the IDs it checked are given back. Filters hold {@value #PER_FILTER} terms
- * each at about 1% false positives (10 bits and 7 probes a term, 5 MB); past {@value #FILTERS} of them the oldest is
- * dropped and its latest event time becomes the horizon below which records are looked up. Thread-safe.
+ * events) before it stores it. Each filter is blocked: a term sets {@value #PROBES} bits of one 64-bit word, so that
+ * adding is one atomic OR and checking one read; at 16 bits a term, about 1 in 200 new terms is looked up needlessly.
+ * A filter holds {@value #PER_FILTER} terms (8 MB); past {@value #FILTERS} filters the oldest is dropped and its
+ * latest event time becomes the horizon below which records are looked up. Thread-safe: adds share a lock that
+ * dropping a filter takes alone; checks read without locking and retry if a filter was dropped meanwhile.
  */
 public final class StoredEventIds {
     static final int PER_FILTER = 4 << 20;
     static final int FILTERS = 3;
-    private static final int BITS_PER_TERM = 10;
-    private static final int PROBES = 7;
+    private static final int BITS_PER_TERM = 16;
+    private static final int PROBES = 6;
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
 
-    /** One Bloom filter, and the latest event time of what it holds. */
+    /** One blocked Bloom filter, and the latest event time of what it holds. */
     private static final class Filter {
-        final AtomicLongArray bits;
+        final long[] words;
+        final int mask;
         final AtomicLong count = new AtomicLong();
         final AtomicLong latest = new AtomicLong(-1);
 
         Filter(int terms) {
-            bits = new AtomicLongArray(Math.max(1, (int) ((long) terms * BITS_PER_TERM / 64)));
+            int size = Integer.highestOneBit(Math.max(64, (int) Math.min(1 << 30,
+                    (long) terms * BITS_PER_TERM / 64)) * 2 - 1);
+            words = new long[size];
+            mask = size - 1;
         }
 
         void add(long hash, long eventTime) {
-            long size = bits.length() * 64L;
-            int h1 = (int) hash;
-            int h2 = (int) (hash >>> 32);
-            for (int i = 0; i < PROBES; i++) {
-                long bit = Integer.toUnsignedLong(h1 + i * h2) % size;
-                long mask = 1L << (bit & 63);
-                int word = (int) (bit >>> 6);
-                if ((bits.get(word) & mask) == 0) {
-                    bits.getAndAccumulate(word, mask, (current, add) -> current | add);
-                }
+            int word = (int) (hash >>> 40) & mask;
+            long bits = bits(hash);
+            if (((long) WORDS.getAcquire(words, word) & bits) != bits) {
+                WORDS.getAndBitwiseOr(words, word, bits);
             }
-            latest.accumulateAndGet(eventTime, Math::max);
+            if (latest.get() < eventTime) {
+                latest.accumulateAndGet(eventTime, Math::max);
+            }
             count.incrementAndGet();
         }
 
         boolean mayHold(long hash) {
-            long size = bits.length() * 64L;
-            int h1 = (int) hash;
-            int h2 = (int) (hash >>> 32);
+            long bits = bits(hash);
+            return ((long) WORDS.getAcquire(words, (int) (hash >>> 40) & mask) & bits) == bits;
+        }
+
+        /** {@value #PROBES} bit positions from six 6-bit slices of the hash. */
+        private static long bits(long hash) {
+            long bits = 0;
             for (int i = 0; i < PROBES; i++) {
-                long bit = Integer.toUnsignedLong(h1 + i * h2) % size;
-                if ((bits.get((int) (bit >>> 6)) & (1L << (bit & 63))) == 0) {
-                    return false;
-                }
+                bits |= 1L << ((hash >>> (6 * i)) & 63);
             }
-            return true;
+            return bits;
         }
     }
 
-    /** Guards the list of filters and the horizon: shared by adds and checks, exclusive to drop a filter. */
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final StampedLock lock = new StampedLock();
     private final int perFilter;
-    private final List<Filter> filters = new ArrayList<>();
+    private volatile Filter[] filters;
     /** Records of this event time or earlier may be stored without any filter holding them. */
-    private long horizon;
+    private volatile long horizon;
 
     /** Filters for a store whose latest event time at start is {@code storedUpTo} (-1: empty). */
     public StoredEventIds(long storedUpTo) {
@@ -83,7 +90,7 @@ public final class StoredEventIds {
     StoredEventIds(long storedUpTo, int perFilter) {
         this.horizon = storedUpTo;
         this.perFilter = perFilter;
-        filters.add(new Filter(perFilter));
+        this.filters = new Filter[] {new Filter(perFilter)};
     }
 
     /** Notes the EventId terms of entries about to be stored (noting one that is not stored after all is harmless). */
@@ -91,9 +98,10 @@ public final class StoredEventIds {
         int next = 0;
         while (next < entries.size()) {
             Filter full = null;
-            lock.readLock().lock();
+            long stamp = lock.readLock();
             try {
-                Filter current = filters.getLast();
+                Filter[] live = filters;
+                Filter current = live[live.length - 1];
                 for (; next < entries.size(); next++) {
                     if (current.count.get() >= perFilter) {
                         full = current;
@@ -106,7 +114,7 @@ public final class StoredEventIds {
                     }
                 }
             } finally {
-                lock.readLock().unlock();
+                lock.unlockRead(stamp);
             }
             if (full != null) {
                 startFilter(full);
@@ -120,35 +128,49 @@ public final class StoredEventIds {
      */
     public boolean surelyNew(byte[] eventIdTerm, long eventTime) {
         long hash = hash(requireNonNull(eventIdTerm, "eventIdTerm is null"));
-        lock.readLock().lock();
+        long stamp = lock.tryOptimisticRead();
+        boolean answer = surelyNew(hash, eventTime);
+        if (lock.validate(stamp)) {
+            return answer;
+        }
+        stamp = lock.readLock();
         try {
-            if (eventTime <= horizon) {
+            return surelyNew(hash, eventTime);
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    private boolean surelyNew(long hash, long eventTime) {
+        Filter[] live = filters;
+        if (eventTime <= horizon) {
+            return false;
+        }
+        for (Filter filter : live) {
+            if (filter.mayHold(hash)) {
                 return false;
             }
-            for (Filter filter : filters) {
-                if (filter.mayHold(hash)) {
-                    return false;
-                }
-            }
-            return true;
-        } finally {
-            lock.readLock().unlock();
         }
+        return true;
     }
 
     /** Starts a new filter once {@code full} is; the oldest goes past {@value #FILTERS}, raising the horizon. */
     private void startFilter(Filter full) {
-        lock.writeLock().lock();
+        long stamp = lock.writeLock();
         try {
-            if (filters.getLast() != full) {
+            Filter[] live = filters;
+            if (live[live.length - 1] != full) {
                 return;
             }
-            filters.add(new Filter(perFilter));
-            if (filters.size() > FILTERS) {
-                horizon = Math.max(horizon, filters.removeFirst().latest.get());
+            Filter[] next = Arrays.copyOf(live, live.length + 1);
+            next[live.length] = new Filter(perFilter);
+            if (next.length > FILTERS) {
+                horizon = Math.max(horizon, next[0].latest.get());
+                next = Arrays.copyOfRange(next, 1, next.length);
             }
+            filters = next;
         } finally {
-            lock.writeLock().unlock();
+            lock.unlockWrite(stamp);
         }
     }
 
@@ -162,11 +184,16 @@ public final class StoredEventIds {
         return null;
     }
 
-    /** 64 bits of FNV-1a, mixed (a SplitMix64 finaliser), for the two hash values of the probes. */
+    /** 64 bits of hash, eight bytes at a time, mixed with SplitMix64's finaliser. */
     private static long hash(byte[] bytes) {
-        long hash = 0xcbf29ce484222325L;
-        for (byte b : bytes) {
-            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+        long hash = 0x9e3779b97f4a7c15L ^ bytes.length;
+        int i = 0;
+        for (; i + 8 <= bytes.length; i += 8) {
+            hash = (hash ^ (long) LONGS.get(bytes, i)) * 0xbf58476d1ce4e5b9L;
+            hash ^= hash >>> 29;
+        }
+        for (; i < bytes.length; i++) {
+            hash = (hash ^ (bytes[i] & 0xff)) * 0x94d049bb133111ebL;
         }
         hash = (hash ^ (hash >>> 30)) * 0xbf58476d1ce4e5b9L;
         hash = (hash ^ (hash >>> 27)) * 0x94d049bb133111ebL;
