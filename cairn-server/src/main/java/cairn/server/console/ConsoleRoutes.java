@@ -95,7 +95,6 @@ public final class ConsoleRoutes {
     private final EventHistory history;
     private final EventStore store;
     private final SelfAudit audit;
-    private final Map<String, Trail> trailsByArn = new ConcurrentHashMap<>();
     private final java.util.function.Supplier<List<Trail>> trails;
     private final TrailIntegrity integrity;
     private final Predicate<String> servesRegion;
