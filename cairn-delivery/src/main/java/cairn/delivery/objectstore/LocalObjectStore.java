@@ -158,8 +158,22 @@ public final class LocalObjectStore implements ObjectStore {
         if (!Files.isDirectory(folder)) {
             throw noSuchBucket(bucket);
         }
+        // Only the folder the prefix names is walked: a day's folder, not the whole bucket.
+        Path start = folder;
+        int slash = prefix.lastIndexOf('/');
+        if (slash > 0) {
+            String folders = prefix.substring(0, slash);
+            boolean plain = java.util.Arrays.stream(folders.split("/"))
+                    .noneMatch(part -> part.isEmpty() || part.equals(".") || part.equals(".."));
+            if (plain) {
+                start = folder.resolve(folders.replace("/", folder.getFileSystem().getSeparator()));
+                if (!Files.isDirectory(start)) {
+                    return List.of();
+                }
+            }
+        }
         TreeSet<String> keys = new TreeSet<>();
-        try (Stream<Path> files = Files.walk(folder)) {
+        try (Stream<Path> files = Files.walk(start)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 if (!Files.isRegularFile(file) || file.getFileName().toString().endsWith(TEMPORARY)) {
                     continue;

@@ -301,6 +301,9 @@ public abstract class ObjectStoreContractTest {
                 Optional.empty(), 1000)).containsExactly(
                 "AWSLogs/111122223333/CloudTrail/eu-west-1/2024/05/01/f1.json.gz");
         assertThat(store.list(BUCKET, "nothing/", Optional.empty(), 1000)).isEmpty();
+        assertThat(store.list(BUCKET, "other/f5.json.gz/", Optional.empty(), 1000)).as("under an object").isEmpty();
+        assertThat(store.list(BUCKET, "AWSLogs/111122223333/CloudTrail/eu-west-1/2024/05/", Optional.empty(), 1000))
+                .containsExactly("AWSLogs/111122223333/CloudTrail/eu-west-1/2024/05/01/f1.json.gz");
     }
 
     @Test
