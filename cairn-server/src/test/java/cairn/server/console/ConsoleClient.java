@@ -25,6 +25,10 @@ final class ConsoleClient {
         this.http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
     }
 
+    URI console() {
+        return console;
+    }
+
     HttpResponse<String> signIn(String user, String password) throws IOException, InterruptedException {
         HttpResponse<String> response = post("/console/signin", JSON.createObjectNode().put("username", user)
                 .put("password", password).toString(), Optional.empty(), Optional.empty());
