@@ -22,12 +22,15 @@ import static java.util.Objects.requireNonNull;
  * <p>Every append path must {@link #add} what it stores (the native endpoint, PutAuditEvents and Cairn's own audit
  * events) before it stores it. Each filter is blocked: a term sets {@value #PROBES} bits of one 64-bit word, so that
  * adding is one atomic OR and checking one read; at 16 bits a term, about 1 in 200 new terms is looked up needlessly.
- * A filter holds {@value #PER_FILTER} terms (8 MB); past {@value #FILTERS} filters the oldest is dropped and its
+ * The first filter holds {@value #FIRST_FILTER} terms (128 KB), each next one four times more, up to
+ * {@value #PER_FILTER} (8 MB), so that memory follows use; past {@value #FILTERS} filters the oldest is dropped and its
  * latest event time becomes the horizon below which records are looked up. Thread-safe: adds share a lock that
  * dropping a filter takes alone; checks read without locking and retry if a filter was dropped meanwhile.
  */
 public final class StoredEventIds {
     static final int PER_FILTER = 4 << 20;
+    /** The first filter's size: each next one is four times larger, up to {@link #PER_FILTER}. */
+    static final int FIRST_FILTER = 64 << 10;
     static final int FILTERS = 3;
     private static final int BITS_PER_TERM = 16;
     private static final int PROBES = 6;
@@ -39,10 +42,12 @@ public final class StoredEventIds {
     private static final class Filter {
         final long[] words;
         final int mask;
+        final int capacity;
         final AtomicLong count = new AtomicLong();
         final AtomicLong latest = new AtomicLong(-1);
 
         Filter(int terms) {
+            capacity = terms;
             int size = Integer.highestOneBit(Math.max(64, (int) Math.min(1 << 30,
                     (long) terms * BITS_PER_TERM / 64)) * 2 - 1);
             words = new long[size];
@@ -78,19 +83,21 @@ public final class StoredEventIds {
 
     private final StampedLock lock = new StampedLock();
     private final int perFilter;
+    private final int firstFilter;
     private volatile Filter[] filters;
     /** Records of this event time or earlier may be stored without any filter holding them. */
     private volatile long horizon;
 
     /** Filters for a store whose latest event time at start is {@code storedUpTo} (-1: empty). */
     public StoredEventIds(long storedUpTo) {
-        this(storedUpTo, PER_FILTER);
+        this(storedUpTo, FIRST_FILTER, PER_FILTER);
     }
 
-    StoredEventIds(long storedUpTo, int perFilter) {
+    StoredEventIds(long storedUpTo, int firstFilter, int perFilter) {
         this.horizon = storedUpTo;
         this.perFilter = perFilter;
-        this.filters = new Filter[] {new Filter(perFilter)};
+        this.firstFilter = Math.min(firstFilter, perFilter);
+        this.filters = new Filter[] {new Filter(this.firstFilter)};
     }
 
     /** Notes the EventId terms of entries about to be stored (noting one that is not stored after all is harmless). */
@@ -103,7 +110,7 @@ public final class StoredEventIds {
                 Filter[] live = filters;
                 Filter current = live[live.length - 1];
                 for (; next < entries.size(); next++) {
-                    if (current.count.get() >= perFilter) {
+                    if (current.count.get() >= current.capacity) {
                         full = current;
                         break;
                     }
@@ -163,7 +170,7 @@ public final class StoredEventIds {
                 return;
             }
             Filter[] next = Arrays.copyOf(live, live.length + 1);
-            next[live.length] = new Filter(perFilter);
+            next[live.length] = new Filter((int) Math.min(perFilter, 4L * full.capacity));
             if (next.length > FILTERS) {
                 horizon = Math.max(horizon, next[0].latest.get());
                 next = Arrays.copyOfRange(next, 1, next.length);

@@ -38,8 +38,27 @@ final class StoredEventIdsTest {
     }
 
     @Test
+    void filters_growFourfoldFromASmallFirstOne() {
+        StoredEventIds ids = new StoredEventIds(-1, 100, 1600);
+        List<Entry> batch = new ArrayList<>();
+        for (int i = 0; i < 2100; i++) {
+            batch.add(entry("grow-" + i, 50_000 + i));
+        }
+        ids.add(batch);
+
+        // 100 + 400 + 1600 = 2100: three filters, none dropped, nothing forgotten.
+        assertThat(ids.surelyNew(term("new"), 50_000)).isTrue();
+        for (int i = 0; i < 2100; i++) {
+            assertThat(ids.surelyNew(term("grow-" + i), 50_000 + i)).isFalse();
+        }
+        ids.add(List.of(entry("one-more", 60_000)));
+        assertThat(ids.surelyNew(term("new"), 50_099)).as("the first filter dropped").isFalse();
+        assertThat(ids.surelyNew(term("new"), 50_100)).isTrue();
+    }
+
+    @Test
     void surelyNew_afterOldFiltersAreDropped_looksUpWhatTheyHeld() {
-        StoredEventIds ids = new StoredEventIds(-1, 1000);
+        StoredEventIds ids = new StoredEventIds(-1, 1000, 1000);
         List<Entry> batch = new ArrayList<>();
         for (int i = 0; i < 5000; i++) {
             batch.add(entry("id-" + i, 10_000 + i));
