@@ -82,6 +82,7 @@ public final class ConsoleRoutes {
     /** A live stream reads at most this many new records a poll; beyond that it skips ahead and says so. */
     private static final int LIVE_MAX_READ = 5_000;
     private static final long STATS_CAP = 1_000_000;
+    private static final int MAX_STREAMS_PER_SESSION = 4;
     private static final Logger LOG = Logger.getLogger(ConsoleRoutes.class.getName());
     private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
@@ -107,6 +108,8 @@ public final class ConsoleRoutes {
             Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     private final Map<String, byte[]> assets = new ConcurrentHashMap<>();
     private final Set<Thread> liveStreams = ConcurrentHashMap.newKeySet();
+    /** Open live streams by session: each polls the store, so a session may hold only a few. */
+    private final Map<String, Integer> streamsBySession = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
@@ -612,6 +615,12 @@ public final class ConsoleRoutes {
         // A reconnecting EventSource sends the ID of the last message it had: the offset to go on from.
         long from = request.headers().first(HeaderNames.create("Last-Event-ID")).flatMap(ConsoleRoutes::offset)
                 .filter(offset -> offset <= end0).orElse(end0);
+        if (streamsBySession.merge(session.id(), 1, Integer::sum) > MAX_STREAMS_PER_SESSION) {
+            streamClosed(session);
+            sendError(response, 429, "TooManyStreams", "A session may hold " + MAX_STREAMS_PER_SESSION
+                    + " live streams at once; close one first.");
+            return;
+        }
         response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         Thread self = Thread.currentThread();
         liveStreams.add(self);
@@ -656,7 +665,12 @@ public final class ConsoleRoutes {
             Thread.currentThread().interrupt();
         } finally {
             liveStreams.remove(self);
+            streamClosed(session);
         }
+    }
+
+    private void streamClosed(ConsoleSessions.Session session) {
+        streamsBySession.merge(session.id(), -1, (count, change) -> count + change == 0 ? null : count + change);
     }
 
     private static Optional<Long> offset(String text) {

@@ -444,6 +444,22 @@ final class ConsoleApiTest {
     }
 
     @Test
+    void live_aSessionMayHoldFourStreams() throws Exception {
+        browser.signIn("admin", PASSWORD);
+        List<HttpResponse<java.util.stream.Stream<String>>> open = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            open.add(browser.stream("/console/live", java.util.Optional.empty()));
+            assertThat(open.getLast().statusCode()).isEqualTo(200);
+        }
+
+        HttpResponse<java.util.stream.Stream<String>> fifth = browser.stream("/console/live", java.util.Optional.empty());
+        assertThat(fifth.statusCode()).isEqualTo(429);
+        assertThat(fifth.body().collect(java.util.stream.Collectors.joining())).isEqualTo("{\"__type\":"
+                + "\"TooManyStreams\",\"message\":\"A session may hold 4 live streams at once; close one first.\"}");
+        open.forEach(stream -> stream.body().close());
+    }
+
+    @Test
     void stats_countTheAccountsEventsPerMinute() throws Exception {
         browser.signIn("admin", PASSWORD);
         long now = clock.instant().getEpochSecond();
