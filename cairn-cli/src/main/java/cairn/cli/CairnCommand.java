@@ -71,7 +71,12 @@ public final class CairnCommand implements Runnable {
                 System.err.println(e.getMessage());
                 return 2;
             }
-            Main.serve(configuration);
+            try {
+                Main.serve(configuration);
+            } catch (java.io.IOException e) {
+                System.err.println("Cairn did not start: " + e.getMessage());
+                return 1;
+            }
             return 0;
         }
     }

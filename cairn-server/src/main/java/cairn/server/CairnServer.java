@@ -105,9 +105,26 @@ public final class CairnServer implements AutoCloseable {
                 .build()
                 .start();
         Optional<Console> console = Optional.empty();
-        if (config.console().enabled()) {
-            console = Optional.of(startConsole(config, clock, installation, store, history, audit, trails, buckets,
-                    keys, new CloudTrailOperations(history, trailApi, publicKeys, audit)));
+        try {
+            listening(webServer, "The API", config.server().host(), config.server().port(), "server.port");
+            if (config.console().enabled()) {
+                console = Optional.of(startConsole(config, clock, installation, store, history, audit, trails,
+                        buckets, keys, new CloudTrailOperations(history, trailApi, publicKeys, audit)));
+                listening(console.get().webServer(), "The console", config.console().host(),
+                        config.console().port(), "console.port, or console.enabled = false");
+            }
+        } catch (IOException | RuntimeException e) {
+            // Nothing half-started is left behind: what started stops, what opened closes.
+            console.ifPresent(running -> running.webServer().stop());
+            webServer.stop();
+            try {
+                delivery.close();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            buckets.close();
+            store.close();
+            throw e;
         }
         ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "cairn-retention");
@@ -162,6 +179,15 @@ public final class CairnServer implements AutoCloseable {
         }
         WebServer server = builder.build().start();
         return new Console(server, routes, newPassword);
+    }
+
+    /** Helidon logs a listener that could not bind and goes on without it: Cairn stops instead, and says why. */
+    private static void listening(WebServer server, String what, String host, int port, String setting)
+            throws IOException {
+        if (!server.isRunning() || server.port() < 0) {
+            throw new IOException(what + " could not listen on " + host + ":" + port + " (is the port in use? set "
+                    + setting + ")");
+        }
     }
 
     public int port() {

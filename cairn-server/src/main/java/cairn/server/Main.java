@@ -29,7 +29,12 @@ public final class Main {
             System.exit(2);
             return;
         }
-        serve(config);
+        try {
+            serve(config);
+        } catch (IOException e) {
+            System.err.println("Cairn did not start: " + e.getMessage());
+            System.exit(1);
+        }
     }
 
     /** Starts Cairn, says where it listens, and runs until the process is stopped. */
