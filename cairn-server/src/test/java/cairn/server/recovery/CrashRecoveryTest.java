@@ -188,7 +188,9 @@ final class CrashRecoveryTest {
             String java = ProcessHandle.current().info().command().orElse("java");
             Process process = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                     "cairn.server.Main", "--data", data.toString(), "--port", String.valueOf(port),
-                    "--set", "history.retention=3650d", "--set", "server.regions=eu-central-1")
+                    "--set", "history.retention=3650d", "--set", "server.regions=eu-central-1",
+                    // the API keeps one port across restarts; the console's (that port plus one) may be taken
+                    "--set", "console.enabled=false")
                     .redirectErrorStream(true).start();
             List<String> output = new ArrayList<>();
             BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
