@@ -50,6 +50,11 @@ public final class ConsolePasswords {
         return password.toString();
     }
 
+    /** The device cookies of the console's sign-ins, signed with a key kept beside the passwords. */
+    DeviceCookies deviceCookies() {
+        return DeviceCookies.open(file.getParent(), clock);
+    }
+
     /** Whether any password was ever set (a new installation has none). */
     public synchronized boolean isEmpty() {
         return read().isEmpty();

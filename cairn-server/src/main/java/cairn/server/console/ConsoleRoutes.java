@@ -103,6 +103,7 @@ public final class ConsoleRoutes {
     private final Clock clock;
     private final ConsoleSessions sessions;
     private final SignInGuard guard;
+    private final DeviceCookies devices;
     /** Password checks at once: half the cores, at least one. */
     private final java.util.concurrent.Semaphore hashing = new java.util.concurrent.Semaphore(
             Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
@@ -134,6 +135,7 @@ public final class ConsoleRoutes {
         this.clock = requireNonNull(clock, "clock is null");
         this.sessions = new ConsoleSessions(clock);
         this.guard = new SignInGuard(clock);
+        this.devices = passwords.deviceCookies();
     }
 
     /** The TLS context of a console served over HTTPS: the key and chain of a PKCS#12 key store. */
@@ -206,7 +208,7 @@ public final class ConsoleRoutes {
     private void guarded(ServerRequest request, ServerResponse response, boolean changes, SessionHandler handler) {
         secure(response);
         response.header(HeaderNames.CACHE_CONTROL, "no-store");
-        Optional<ConsoleSessions.Session> session = cookie(request).flatMap(sessions::find);
+        Optional<ConsoleSessions.Session> session = cookie(request, COOKIE).flatMap(sessions::find);
         Optional<Caller> caller = session.flatMap(this::currentCaller);
         if (session.isEmpty() || caller.isEmpty()) {
             session.ifPresent(ended -> sessions.close(ended.id()));
@@ -317,7 +319,7 @@ public final class ConsoleRoutes {
         ConsoleLogins.Attempt attempt = new ConsoleLogins.Attempt(clock.instant(), recordedIn,
                 principal.filter(found -> recordedIn.equals(account)), regions.getFirst(), sourceIp(request),
                 request.headers().first(HeaderNames.USER_AGENT).orElse(""), loginTo(request), Optional.empty());
-        SignInGuard.Verdict verdict = guard.attempt(guardKey);
+        SignInGuard.Verdict verdict = guard.attempt(guardKey, device(request, principal));
         if (!verdict.allowed()) {
             if (verdict.record()) {
                 audit.append(ConsoleLogins.entry(attempt.failed("Failed authentication")), "a ConsoleLogin event");
@@ -336,17 +338,21 @@ public final class ConsoleRoutes {
             sendError(response, 401, "SignInFailed", "The user name or password is wrong.");
             return;
         }
-        guard.succeeded(guardKey);
+        guard.succeeded(verdict);
         Account found = directory.account(account).orElseThrow();
         AccessKey key = new AccessKey("ASIA" + ConsoleSessions.token().replaceAll("[^A-Za-z0-9]", "")
                 .toUpperCase(java.util.Locale.ROOT).substring(0, 16), account, Principal.Type.USER, username,
                 AccessKey.Status.ACTIVE, clock.instant(), "", Optional.empty());
         Caller caller = new Caller(found, principal.get(), key);
-        cookie(request).ifPresent(sessions::close);
+        cookie(request, COOKIE).ifPresent(sessions::close);
         ConsoleSessions.Session session = sessions.open(caller, regions.getFirst());
         audit.append(ConsoleLogins.entry(attempt), "a ConsoleLogin event");
         response.header(HeaderNames.SET_COOKIE, COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
                 + "; Max-Age=" + ConsoleSessions.LIFETIME.toSeconds() + (request.isSecure() ? "; Secure" : ""));
+        // A new device cookie at each success, so that one that failed before does not stay half-spent.
+        response.headers().add(HeaderNames.SET_COOKIE, DeviceCookies.NAME + "=" + devices.issue(principal.get())
+                + "; Path=/console/; HttpOnly; SameSite=Strict; Max-Age=" + DeviceCookies.LIFETIME.toSeconds()
+                + (request.isSecure() ? "; Secure" : ""));
         sendJson(response, 200, sessionJson(session, caller));
     }
 
@@ -433,7 +439,7 @@ public final class ConsoleRoutes {
             return;
         }
         String guardKey = caller.accountId() + "/" + caller.principal().name();
-        SignInGuard.Verdict verdict = guard.attempt(guardKey);
+        SignInGuard.Verdict verdict = guard.attempt(guardKey, device(request, Optional.of(caller.principal())));
         if (!verdict.allowed()) {
             call.failed(ErrorCode.VALIDATION, "locked");
             audit.record(call);
@@ -450,7 +456,7 @@ public final class ConsoleRoutes {
             refuse(call, response, "The current password is wrong.");
             return;
         }
-        guard.succeeded(guardKey);
+        guard.succeeded(verdict);
         Optional<String> problem = PasswordHash.problem(next.get());
         if (problem.isPresent()) {
             refuse(call, response, problem.get());
@@ -826,13 +832,19 @@ public final class ConsoleRoutes {
         response.header(FRAMES, "DENY");
     }
 
-    private static Optional<String> cookie(ServerRequest request) {
+    /** The device nonce of a browser that signed in as {@code principal} before, from its device cookie. */
+    private Optional<String> device(ServerRequest request, Optional<Principal> principal) {
+        return principal.flatMap(found -> cookie(request, DeviceCookies.NAME)
+                .flatMap(value -> devices.nonce(value, found)));
+    }
+
+    private static Optional<String> cookie(ServerRequest request, String name) {
         for (String header : request.headers().all(HeaderNames.COOKIE, List::of)) {
             // RFC 6265's "name=value; ..." and RFC 2965's "$Version=1; name="value"; $Path=/" alike.
             for (String part : header.split("[;,]")) {
                 String pair = part.strip();
-                if (pair.startsWith(COOKIE + "=")) {
-                    String value = pair.substring(COOKIE.length() + 1);
+                if (pair.startsWith(name + "=")) {
+                    String value = pair.substring(name.length() + 1);
                     return Optional.of(value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
                             ? value.substring(1, value.length() - 1) : value);
                 }

@@ -10,8 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Lock-out after repeated failed sign-ins: an attempt counts against its user name (one that exists or not, so that a
  * lock tells nothing) before its password is checked, so that attempts made in parallel count too; after
- * {@value #MAX_FAILURES} without a success the name is locked for {@link #LOCK}. A success clears the count. Kept in
- * memory: a restart clears the locks. Thread-safe.
+ * {@value #MAX_FAILURES} without a success the name is locked for {@link #LOCK}. A success clears the count.
+ * <p>
+ * An attempt from a browser that signed in as the user before (a valid {@link DeviceCookies device cookie}) counts
+ * against that device instead, so that failing on purpose locks out only unknown browsers and the user still gets in;
+ * a device locked in turn is treated as unknown. Kept in memory: a restart clears the locks. Thread-safe.
  */
 final class SignInGuard {
     static final int MAX_FAILURES = 5;
@@ -24,8 +27,11 @@ final class SignInGuard {
     private record Attempts(int count, Instant last, Optional<Instant> lockedUntil, Optional<Instant> recorded) {
     }
 
-    /** What an attempt may do: go on and check the password, or not, the name being locked until a time. */
-    record Verdict(Optional<Instant> lockedUntil, boolean record) {
+    /**
+     * What an attempt may do: go on and check the password, or not, the name being locked until a time; {@code key}
+     * is what it was counted against.
+     */
+    record Verdict(String key, Optional<Instant> lockedUntil, boolean record) {
         boolean allowed() {
             return lockedUntil.isEmpty();
         }
@@ -39,11 +45,24 @@ final class SignInGuard {
     }
 
     /**
-     * Counts an attempt for {@code name} and says whether it may go on; a refused one says whether its event is to
-     * be recorded (the first refusal in each {@link #RECORD_LOCKED_EVERY}).
+     * Counts an attempt for {@code name} from a browser with the device nonce {@code device} (empty: an unknown
+     * browser), against the device while it is not locked itself, else against the name, and says whether it may go
+     * on; a refused one says whether its event is to be recorded (the first refusal in each
+     * {@link #RECORD_LOCKED_EVERY}).
      */
-    Verdict attempt(String name) {
+    Verdict attempt(String name, Optional<String> device) {
         Instant now = clock.instant();
+        if (device.isPresent()) {
+            String key = "device " + device.get();
+            Attempts counted = attempts.get(key);
+            if (counted == null || counted.lockedUntil().filter(until -> until.isAfter(now)).isEmpty()) {
+                return count(key, now);
+            }
+        }
+        return count("name " + name, now);
+    }
+
+    private Verdict count(String name, Instant now) {
         if (attempts.size() > MAX_TRACKED) {
             attempts.values().removeIf(entry -> entry.last().plus(LOCK).isBefore(now)
                     && entry.lockedUntil().map(until -> until.isBefore(now)).orElse(true));
@@ -62,11 +81,11 @@ final class SignInGuard {
             }
             return new Attempts(count, now, Optional.empty(), Optional.empty());
         });
-        return new Verdict(updated.lockedUntil(), updated.lockedUntil().isEmpty() || record[0]);
+        return new Verdict(name, updated.lockedUntil(), updated.lockedUntil().isEmpty() || record[0]);
     }
 
-    /** The attempt succeeded: the name's count starts again. */
-    void succeeded(String name) {
-        attempts.remove(name);
+    /** The attempt succeeded: the count it was made against (the name's or the device's) starts again. */
+    void succeeded(Verdict verdict) {
+        attempts.remove(verdict.key());
     }
 }

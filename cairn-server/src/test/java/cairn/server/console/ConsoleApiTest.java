@@ -140,6 +140,39 @@ final class ConsoleApiTest {
     }
 
     @Test
+    void signIn_aBrowserThatSignedInBefore_isNotLockedOutByFailuresFromOthers() throws Exception {
+        HttpResponse<String> first = browser.signIn("admin", PASSWORD);
+        String device = first.headers().allValues("Set-Cookie").stream()
+                .filter(cookie -> cookie.startsWith(DeviceCookies.NAME + "=")).findFirst().orElseThrow();
+        assertThat(device).contains("; Path=/console/; HttpOnly; SameSite=Strict; Max-Age=7776000");
+        ConsoleClient stranger = new ConsoleClient(cairn.console());
+        for (int i = 0; i < 5; i++) {
+            assertThat(stranger.signIn("admin", "a guess " + i).statusCode()).isEqualTo(401);
+        }
+        assertThat(stranger.signIn("admin", PASSWORD).statusCode()).as("unknown browsers are locked out")
+                .isEqualTo(429);
+
+        assertThat(browser.signIn("admin", PASSWORD).statusCode()).as("the known browser gets in").isEqualTo(200);
+
+        String value = device.substring(DeviceCookies.NAME.length() + 1, device.indexOf(';'));
+        String forged = value.substring(0, value.length() - 2) + (value.endsWith("AA") ? "BB" : "AA");
+        HttpResponse<String> withForged = stranger.send(java.net.http.HttpRequest.newBuilder(
+                cairn.console().resolve("/console/signin")).header("Content-Type", "application/json")
+                .header("Cookie", DeviceCookies.NAME + "=" + forged)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"username\":\"admin\",\"password\":\"" + PASSWORD + "\"}")));
+        assertThat(withForged.statusCode()).as("a forged device cookie is an unknown browser").isEqualTo(429);
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(browser.signIn("admin", "a slip " + i).statusCode()).isEqualTo(401);
+        }
+        assertThat(browser.signIn("admin", PASSWORD).statusCode())
+                .as("a known browser that failed five times is unknown again, and the name is locked").isEqualTo(429);
+        clock.advance(SignInGuard.LOCK.plusSeconds(1));
+        assertThat(browser.signIn("admin", PASSWORD).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void signIn_manyAttemptsAtOnce_onlyFiveArePasswordChecked() throws Exception {
         List<java.util.concurrent.CompletableFuture<Integer>> attempts = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
