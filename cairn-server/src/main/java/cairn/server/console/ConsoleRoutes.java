@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -232,6 +233,9 @@ public final class ConsoleRoutes {
         }
         try {
             handler.handle(request, response, session.get(), caller.get());
+        } catch (CloseConnectionException e) {
+            LOG.log(Level.WARNING, "console request " + request.path().path() + " cut off: " + e.getMessage());
+            throw e;
         } catch (CloudTrailException e) {
             sendError(response, ErrorResponses.status(e.code()), e.code().wireName(), e.getMessage());
         } catch (IOException | UncheckedIOException e) {
@@ -600,13 +604,18 @@ public final class ConsoleRoutes {
         response.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"cairn-events-" + region + "-"
                 + FILE_STAMP.format(clock.instant()) + "." + format + "\"");
         OutputStream out = new BufferedOutputStream(response.outputStream(), 64 * 1024);
-        EventExport export = EventExport.of(format, out);
-        export.start();
-        history.forEachMatching(caller.accountId(), region, filter, export::event);
-        export.finish();
-        // Closed only when whole: a download that fails midway is cut off with the connection (the exception
-        // reaches the server), never ended as if complete.
-        out.close();
+        try {
+            EventExport export = EventExport.of(format, out);
+            export.start();
+            history.forEachMatching(caller.accountId(), region, filter, export::event);
+            export.finish();
+            out.close();
+        } catch (IOException | RuntimeException e) {
+            // Once the stream is open the answer cannot become an error any more, and closing it would end the body
+            // as if it were whole: the connection is cut, so that a client sees a download that failed as failed.
+            throw new CloseConnectionException("the download of " + caller.accountId() + "'s events failed midway: "
+                    + e.getMessage(), e);
+        }
     }
 
     private void live(ServerRequest request, ServerResponse response, ConsoleSessions.Session session,

@@ -24,6 +24,7 @@ import java.util.Map;
 
 import static cairn.server.console.ConsoleClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The console's HTTP side, driven as a browser drives it: sign-in, sessions, CSRF, lock-out, API, downloads. */
 final class ConsoleApiTest {
@@ -423,6 +424,38 @@ final class ConsoleApiTest {
         assertThat(json(bad).get("__type").asText()).isEqualTo("InvalidLookupAttributesException");
         assertThat(json(browser.get("/console/download?format=xml")).get("message").asText())
                 .isEqualTo("format is json or csv, not xml.");
+    }
+
+    @Test
+    void download_storeFailsMidway_theDownloadIsCutOffNotEndedAsWhole() throws Exception {
+        browser.signIn("admin", PASSWORD);
+        for (int batch = 0; batch < 8; batch++) {
+            String[] ids = new String[500];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = "bulk-" + batch + "-" + i;
+            }
+            ingest(ids);
+        }
+        assertThat(browser.get("/console/download?format=csv").body().split("\r\n")).hasSizeGreaterThan(4000);
+        java.nio.file.Path log;
+        try (var files = java.nio.file.Files.walk(data)) {
+            log = files.filter(file -> file.toString().endsWith(".log")).max(java.util.Comparator.comparingLong(
+                    file -> file.toFile().length())).orElseThrow();
+        }
+        // A byte flipped a third of the way in: newest first, more than the 64 KB buffer is out before it is read.
+        try (var channel = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            long at = channel.size() / 3;
+            channel.read(one, at);
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) (one.get(0) ^ 0x5A)}), at);
+        }
+
+        for (String format : List.of("csv", "json")) {
+            assertThatThrownBy(() -> browser.get("/console/download?format=" + format))
+                    .as("a " + format + " download that fails midway must not look whole")
+                    .isInstanceOf(IOException.class);
+        }
     }
 
     private void ingest(String... ids) throws Exception {
