@@ -44,8 +44,9 @@ final class ConsoleCommandsTest {
         ConsolePasswords passwords = new ConsolePasswords(data.resolve("console"), Clock.systemUTC());
         Optional<Principal> admin = installation.directory().state().principal(installation.accountId(),
                 Principal.Type.USER, "admin");
-        assertThat(passwords.matches(admin, "a long enough password")).isTrue();
-        assertThat(passwords.matches(admin, "ignored second line")).isFalse();
+        assertThat(passwords.check(admin, "a long enough password"))
+                .isEqualTo(passwords.stamp(admin.orElseThrow()));
+        assertThat(passwords.check(admin, "ignored second line")).isEmpty();
         Path file = data.resolve("console/passwords.json");
         assertThat(Files.readString(file)).doesNotContain("a long enough password");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");

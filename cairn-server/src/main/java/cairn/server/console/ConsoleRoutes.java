@@ -105,6 +105,8 @@ public final class ConsoleRoutes {
     private final ConsoleSessions sessions;
     private final SignInGuard guard;
     private final DeviceCookies devices;
+    /** Held while a session changes its password, which moves the password's stamp and the session's. */
+    private final Object passwordChanges = new Object();
     /** Password checks at once: half the cores, at least one. */
     private final java.util.concurrent.Semaphore hashing = new java.util.concurrent.Semaphore(
             Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
@@ -255,16 +257,30 @@ public final class ConsoleRoutes {
         }
     }
 
-    /** The session's caller as the directory has it now: a deleted user's session ends. */
+    /**
+     * The session's caller as the directory has it now: the session ends once its user is deleted, or its password is
+     * no longer the user's (changed on another session's Account page or with {@code cairn console password}).
+     */
     private Optional<Caller> currentCaller(ConsoleSessions.Session session) {
         Caller signedIn = session.caller();
         Optional<Account> account = directory.account(signedIn.accountId());
         Optional<Principal> principal = directory.state().principal(signedIn.accountId(), Principal.Type.USER,
                 signedIn.principal().name());
-        if (account.isEmpty() || principal.isEmpty() || !principal.get().id().equals(signedIn.principal().id())) {
+        if (account.isEmpty() || principal.isEmpty() || !principal.get().id().equals(signedIn.principal().id())
+                || !signedInWithCurrentPassword(session, principal.get())) {
             return Optional.empty();
         }
         return Optional.of(new Caller(account.get(), principal.get(), signedIn.key()));
+    }
+
+    private boolean signedInWithCurrentPassword(ConsoleSessions.Session session, Principal principal) {
+        if (passwords.stamp(principal).equals(Optional.of(session.passwordStamp().get()))) {
+            return true;
+        }
+        // Looked at again once a change on this session's own Account page has moved both, file and session.
+        synchronized (passwordChanges) {
+            return passwords.stamp(principal).equals(Optional.of(session.passwordStamp().get()));
+        }
     }
 
     private void session(ServerRequest request, ServerResponse response) {
@@ -332,12 +348,12 @@ public final class ConsoleRoutes {
                     + CLOCK_TIME.format(verdict.lockedUntil().get()) + ".");
             return;
         }
-        Optional<Boolean> matches = checkPassword(principal, password);
+        Optional<Optional<String>> matches = checkPassword(principal, password);
         if (matches.isEmpty()) {
             sendError(response, 503, "SignInBusy", "Too many sign-ins at once; try again in a moment.");
             return;
         }
-        if (principal.isEmpty() || !matches.get()) {
+        if (principal.isEmpty() || matches.get().isEmpty()) {
             audit.append(ConsoleLogins.entry(attempt.failed("Failed authentication")), "a ConsoleLogin event");
             sendError(response, 401, "SignInFailed", "The user name or password is wrong.");
             return;
@@ -349,7 +365,7 @@ public final class ConsoleRoutes {
                 AccessKey.Status.ACTIVE, clock.instant(), "", Optional.empty());
         Caller caller = new Caller(found, principal.get(), key);
         cookie(request, COOKIE).ifPresent(sessions::close);
-        ConsoleSessions.Session session = sessions.open(caller, regions.getFirst());
+        ConsoleSessions.Session session = sessions.open(caller, regions.getFirst(), matches.get().get());
         audit.append(ConsoleLogins.entry(attempt), "a ConsoleLogin event");
         response.header(HeaderNames.SET_COOKIE, COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
                 + "; Max-Age=" + ConsoleSessions.LIFETIME.toSeconds() + (request.isSecure() ? "; Secure" : ""));
@@ -362,9 +378,10 @@ public final class ConsoleRoutes {
 
     /**
      * Checks a password with the slow hash, at most {@link #hashing}'s permits at once (a flood of sign-ins must not
-     * take every core from ingest); empty when none came free within 10 s.
+     * take every core from ingest): the stamp of the password matched, if it did; empty when none came free within
+     * 10 s.
      */
-    private Optional<Boolean> checkPassword(Optional<Principal> principal, String password) {
+    private Optional<Optional<String>> checkPassword(Optional<Principal> principal, String password) {
         try {
             if (!hashing.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)) {
                 return Optional.empty();
@@ -374,7 +391,7 @@ public final class ConsoleRoutes {
             return Optional.empty();
         }
         try {
-            return Optional.of(passwords.matches(principal, password));
+            return Optional.of(passwords.check(principal, password));
         } finally {
             hashing.release();
         }
@@ -451,12 +468,12 @@ public final class ConsoleRoutes {
                     + CLOCK_TIME.format(verdict.lockedUntil().get()) + ".");
             return;
         }
-        Optional<Boolean> matches = checkPassword(Optional.of(caller.principal()), current.get());
+        Optional<Optional<String>> matches = checkPassword(Optional.of(caller.principal()), current.get());
         if (matches.isEmpty()) {
             sendError(response, 503, "SignInBusy", "Too many password checks at once; try again in a moment.");
             return;
         }
-        if (!matches.get()) {
+        if (matches.get().isEmpty()) {
             refuse(call, response, "The current password is wrong.");
             return;
         }
@@ -466,7 +483,9 @@ public final class ConsoleRoutes {
             refuse(call, response, problem.get());
             return;
         }
-        passwords.set(caller.principal(), next.get());
+        synchronized (passwordChanges) {
+            session.passwordStamp().set(passwords.set(caller.principal(), next.get()));
+        }
         // Every other session of the user ends: whoever else held one must know the new password.
         sessions.closeAllOf(caller.principal().id(), session.id());
         audit.record(call);

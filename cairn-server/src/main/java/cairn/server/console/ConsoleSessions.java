@@ -23,9 +23,13 @@ final class ConsoleSessions {
     static final Duration IDLE = Duration.ofHours(1);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A session; {@code caller} holds the console's own temporary key for it. */
+    /**
+     * A session; {@code caller} holds the console's own temporary key for it, {@code passwordStamp} the stamp of the
+     * password it was opened with (it lives only while that is the user's password).
+     */
     record Session(String id, String csrfToken, Caller caller, String region, Instant created,
-                   java.util.concurrent.atomic.AtomicReference<Instant> lastSeen) {
+                   java.util.concurrent.atomic.AtomicReference<Instant> lastSeen,
+                   java.util.concurrent.atomic.AtomicReference<String> passwordStamp) {
         Session {
             requireNonNull(id, "id is null");
             requireNonNull(csrfToken, "csrfToken is null");
@@ -33,6 +37,7 @@ final class ConsoleSessions {
             requireNonNull(region, "region is null");
             requireNonNull(created, "created is null");
             requireNonNull(lastSeen, "lastSeen is null");
+            requireNonNull(passwordStamp, "passwordStamp is null");
         }
 
         Instant expires() {
@@ -54,11 +59,12 @@ final class ConsoleSessions {
         this.clock = requireNonNull(clock, "clock is null");
     }
 
-    Session open(Caller caller, String region) {
+    Session open(Caller caller, String region, String passwordStamp) {
         Instant now = clock.instant();
         sessions.values().removeIf(session -> !session.expires().isAfter(now));
         Session session = new Session(token(), token(), caller, region, now,
-                new java.util.concurrent.atomic.AtomicReference<>(now));
+                new java.util.concurrent.atomic.AtomicReference<>(now),
+                new java.util.concurrent.atomic.AtomicReference<>(passwordStamp));
         sessions.put(session.id(), session);
         return session;
     }

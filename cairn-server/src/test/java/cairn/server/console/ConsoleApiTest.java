@@ -393,6 +393,32 @@ final class ConsoleApiTest {
     }
 
     @Test
+    void password_setWithTheCommandWhileSignedIn_endsTheSessionsOfTheOldOne() throws Exception {
+        browser.signIn("admin", PASSWORD);
+        ConsoleClient bobsBrowser = new ConsoleClient(cairn.console());
+        cairn.newUser(cairn.accountId(), "bob", PermissionSet.AUDITOR);
+        ConsolePasswords file = new ConsolePasswords(data.resolve("console"), clock);
+        Principal bob = cairn.server().directory().state().principal(cairn.accountId(), Principal.Type.USER, "bob")
+                .orElseThrow();
+        file.set(bob, "bob's own password");
+        assertThat(bobsBrowser.signIn("bob", "bob's own password").statusCode()).isEqualTo(200);
+        var live = browser.stream("/console/live", java.util.Optional.empty());
+
+        // As `cairn console password --user admin` does, from another process: the file is written anew.
+        file.set(cairn.server().directory().state().principal(cairn.accountId(), Principal.Type.USER, "admin")
+                .orElseThrow(), "set by the command line");
+
+        assertThat(browser.get("/console/session").statusCode()).as("signed in with the old password")
+                .isEqualTo(401);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThat(
+                live.body().iterator()).toIterable().as("the live stream ends too").hasSizeLessThan(10));
+        assertThat(bobsBrowser.get("/console/session").statusCode()).as("another user's session lives on")
+                .isEqualTo(200);
+        assertThat(browser.signIn("admin", "set by the command line").statusCode()).isEqualTo(200);
+        assertThat(browser.get("/console/session").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void download_csvAndJson_holdExactlyTheMatchingEvents() throws Exception {
         browser.signIn("admin", PASSWORD);
         browser.api("CreateTrail", "{\"Name\":\"one\",\"S3BucketName\":\"bucket-one\"}");
