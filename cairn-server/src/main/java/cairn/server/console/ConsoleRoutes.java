@@ -339,13 +339,12 @@ public final class ConsoleRoutes {
         ConsoleLogins.Attempt attempt = new ConsoleLogins.Attempt(clock.instant(), recordedIn,
                 principal.filter(found -> recordedIn.equals(account)), regions.getFirst(), sourceIp(request),
                 request.headers().first(HeaderNames.USER_AGENT).orElse(""), loginTo(request), Optional.empty());
-        SignInGuard.Verdict verdict = guard.attempt(guardKey, device(request, principal));
+        SignInGuard.Verdict verdict = guard.attempt(sourceIp(request), guardKey, device(request, principal));
         if (!verdict.allowed()) {
             if (verdict.record()) {
                 audit.append(ConsoleLogins.entry(attempt.failed("Failed authentication")), "a ConsoleLogin event");
             }
-            sendError(response, 429, "SignInLocked", "Too many failed sign-ins for this user name: try again after "
-                    + CLOCK_TIME.format(verdict.lockedUntil().get()) + ".");
+            sendRefusal(response, verdict, "Too many failed sign-ins for this user name");
             return;
         }
         Optional<Optional<String>> matches = checkPassword(principal, password);
@@ -460,17 +459,21 @@ public final class ConsoleRoutes {
             return;
         }
         String guardKey = caller.accountId() + "/" + caller.principal().name();
-        SignInGuard.Verdict verdict = guard.attempt(guardKey, device(request, Optional.of(caller.principal())));
+        SignInGuard.Verdict verdict = guard.attempt(sourceIp(request), guardKey,
+                device(request, Optional.of(caller.principal())));
         if (!verdict.allowed()) {
-            call.failed(ErrorCode.VALIDATION, "locked");
+            String message = sendRefusal(response, verdict, "Too many wrong passwords for this user name");
+            call.failed(verdict.outcome() == SignInGuard.Outcome.FULL ? ErrorCode.SERVICE_UNAVAILABLE
+                    : ErrorCode.VALIDATION, message);
             audit.record(call);
-            sendError(response, 429, "SignInLocked", "Too many wrong passwords for this user name: try again after "
-                    + CLOCK_TIME.format(verdict.lockedUntil().get()) + ".");
             return;
         }
         Optional<Optional<String>> matches = checkPassword(Optional.of(caller.principal()), current.get());
         if (matches.isEmpty()) {
-            sendError(response, 503, "SignInBusy", "Too many password checks at once; try again in a moment.");
+            String message = "Too many password checks at once; try again in a moment.";
+            call.failed(ErrorCode.SERVICE_UNAVAILABLE, message);
+            audit.record(call);
+            sendError(response, 503, "SignInBusy", message);
             return;
         }
         if (matches.get().isEmpty()) {
@@ -491,6 +494,22 @@ public final class ConsoleRoutes {
         audit.record(call);
         response.status(204);
         response.send();
+    }
+
+    /** Answers an attempt the guard refused, {@code locked} saying what was locked; returns the message sent. */
+    private static String sendRefusal(ServerResponse response, SignInGuard.Verdict verdict, String locked) {
+        String message = switch (verdict.outcome()) {
+            case LOCKED -> locked + ": try again after " + CLOCK_TIME.format(verdict.until().orElseThrow()) + ".";
+            case THROTTLED -> "Too many sign-in attempts from this address: try again after "
+                    + CLOCK_TIME.format(verdict.until().orElseThrow()) + ".";
+            case FULL, GO -> "Too many sign-in attempts at once; try again in a minute.";
+        };
+        switch (verdict.outcome()) {
+            case LOCKED -> sendError(response, 429, "SignInLocked", message);
+            case THROTTLED -> sendError(response, 429, "SignInThrottled", message);
+            case FULL, GO -> sendError(response, 503, "SignInBusy", message);
+        }
+        return message;
     }
 
     private void refuse(Call call, ServerResponse response, String message) {

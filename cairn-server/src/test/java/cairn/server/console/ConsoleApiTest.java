@@ -174,6 +174,22 @@ final class ConsoleApiTest {
     }
 
     @Test
+    void signIn_thirtyAttemptsAMinuteFromOneAddress_thenThrottled() throws Exception {
+        for (int i = 0; i < SignInGuard.MAX_PER_ADDRESS; i++) {
+            assertThat(browser.signIn("user-" + i, "a guess").statusCode()).isEqualTo(401);
+        }
+
+        HttpResponse<String> throttled = browser.signIn("admin", PASSWORD);
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(json(throttled).get("__type").asText()).isEqualTo("SignInThrottled");
+        assertThat(json(throttled).get("message").asText())
+                .startsWith("Too many sign-in attempts from this address: try again after ");
+        assertThat(consoleLogins()).hasSize(SignInGuard.MAX_PER_ADDRESS + 1);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(browser.signIn("admin", PASSWORD).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void signIn_manyAttemptsAtOnce_onlyFiveArePasswordChecked() throws Exception {
         List<java.util.concurrent.CompletableFuture<Integer>> attempts = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
