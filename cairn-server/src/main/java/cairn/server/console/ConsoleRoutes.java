@@ -43,6 +43,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -83,6 +84,8 @@ public final class ConsoleRoutes {
     /** A live stream reads at most this many new records a poll; beyond that it skips ahead and says so. */
     private static final int LIVE_MAX_READ = 5_000;
     private static final long STATS_CAP = 1_000_000;
+    /** How long a dashboard's counts are answered again without counting anew. */
+    private static final Duration STATS_FRESH = Duration.ofSeconds(5);
     private static final int MAX_STREAMS_PER_SESSION = 4;
     private static final Logger LOG = Logger.getLogger(ConsoleRoutes.class.getName());
     private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
@@ -115,6 +118,13 @@ public final class ConsoleRoutes {
     /** Open live streams by session: each polls the store, so a session may hold only a few. */
     private final Map<String, Integer> streamsBySession = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Counts per minute lately answered, by account, region and minutes; shared by every tab that asks. */
+    private final Map<String, StatsAnswer> statsAnswers = new ConcurrentHashMap<>();
+    /** One count of the store at a time: many open dashboards must not take the cores from ingest. */
+    private final java.util.concurrent.Semaphore counting = new java.util.concurrent.Semaphore(1);
+
+    private record StatsAnswer(Instant at, java.util.concurrent.CompletableFuture<ObjectNode> answer) {
+    }
 
     /**
      * @param trails every trail (the console finds a caller's own among them)
@@ -772,19 +782,62 @@ public final class ConsoleRoutes {
         if (minutes < 1 || minutes > 180) {
             throw new CloudTrailException(ErrorCode.VALIDATION, "minutes is 1 to 180.");
         }
-        List<byte[]> all = List.of(HistoryTerms.all(caller.accountId(), region, false));
-        long now = clock.instant().getEpochSecond();
-        long current = now - Math.floorMod(now, 60);
-        ObjectNode answer = StrictJson.MAPPER.createObjectNode();
-        ArrayNode list = answer.putArray("minutes");
-        boolean capped = false;
-        for (long start = current - 60L * minutes; start <= current; start += 60) {
-            long count = store.count(all, start, start + 59, STATS_CAP);
-            capped |= count == STATS_CAP;
-            list.addObject().put("start", start).put("count", count);
+        Instant now = clock.instant();
+        String key = caller.accountId() + " " + region + " " + minutes;
+        StatsAnswer mine = new StatsAnswer(now, new java.util.concurrent.CompletableFuture<>());
+        StatsAnswer found = statsAnswers.compute(key, (ignored, previous) -> previous != null
+                && previous.at().plus(STATS_FRESH).isAfter(now) && !previous.answer().isCompletedExceptionally()
+                ? previous : mine);
+        if (found == mine) {
+            if (statsAnswers.size() > 1_000) {
+                statsAnswers.values().removeIf(answer -> !answer.at().plus(STATS_FRESH).isAfter(now));
+            }
+            try {
+                mine.answer().complete(countPerMinute(caller.accountId(), region, minutes, now));
+            } catch (RuntimeException e) {
+                mine.answer().completeExceptionally(e);
+                throw e;
+            }
         }
-        answer.put("capped", capped);
+        ObjectNode answer;
+        try {
+            answer = found.answer().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new CloudTrailException(ErrorCode.SERVICE_UNAVAILABLE, "The counts are not ready; try again.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudTrailException(ErrorCode.SERVICE_UNAVAILABLE, "The counts are not ready; try again.");
+        }
         sendJson(response, 200, answer);
+    }
+
+    /** Counts the account's events in the region per minute, the last {@code minutes} and the one going on. */
+    private ObjectNode countPerMinute(String account, String region, int minutes, Instant at) {
+        try {
+            if (!counting.tryAcquire(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new CloudTrailException(ErrorCode.SERVICE_UNAVAILABLE, "The counts are busy; try again.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloudTrailException(ErrorCode.SERVICE_UNAVAILABLE, "The counts are busy; try again.");
+        }
+        try {
+            List<byte[]> all = List.of(HistoryTerms.all(account, region, false));
+            long now = at.getEpochSecond();
+            long current = now - Math.floorMod(now, 60);
+            ObjectNode answer = StrictJson.MAPPER.createObjectNode();
+            ArrayNode list = answer.putArray("minutes");
+            boolean capped = false;
+            for (long start = current - 60L * minutes; start <= current; start += 60) {
+                long count = store.count(all, start, start + 59, STATS_CAP);
+                capped |= count == STATS_CAP;
+                list.addObject().put("start", start).put("count", count);
+            }
+            answer.put("capped", capped);
+            return answer;
+        } finally {
+            counting.release();
+        }
     }
 
     // ----- integrity -----------------------------------------------------------------------------------------------

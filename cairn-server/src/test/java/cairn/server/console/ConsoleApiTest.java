@@ -583,6 +583,14 @@ final class ConsoleApiTest {
         assertThat(stats.get("minutes").get(5).get("count").asLong()).as("the sign-in and the ingest call")
                 .isGreaterThanOrEqualTo(2);
         assertThat(stats.get("capped").asBoolean()).isFalse();
+
+        ingest("new-1@1");
+        assertThat(json(browser.get("/console/stats?minutes=5"))).as("answered again for 5 s, to every tab")
+                .isEqualTo(stats);
+        clock.advance(Duration.ofSeconds(5));
+        JsonNode later = json(browser.get("/console/stats?minutes=5")).get("minutes");
+        assertThat(later.findValues("count").stream().mapToLong(JsonNode::asLong).sum()).as("counted anew")
+                .isGreaterThan(stats.get("minutes").findValues("count").stream().mapToLong(JsonNode::asLong).sum());
         assertThat(json(browser.get("/console/stats?minutes=0")).get("message").asText())
                 .isEqualTo("minutes is 1 to 180.");
     }
