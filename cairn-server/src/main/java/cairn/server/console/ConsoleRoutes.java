@@ -87,6 +87,12 @@ public final class ConsoleRoutes {
     /** How long a dashboard's counts are answered again without counting anew. */
     private static final Duration STATS_FRESH = Duration.ofSeconds(5);
     private static final int MAX_STREAMS_PER_SESSION = 4;
+    /** Live streams open at once in all: each polls the store four times a second. */
+    static final int MAX_STREAMS = 64;
+    /** Downloads running at once in all: each reads and writes as fast as it can. */
+    static final int MAX_DOWNLOADS = 4;
+    /** A download looks again whether its session lives after this many events. */
+    private static final int DOWNLOAD_CHECK_EVERY = 10_000;
     private static final Logger LOG = Logger.getLogger(ConsoleRoutes.class.getName());
     private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
@@ -115,6 +121,8 @@ public final class ConsoleRoutes {
             Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     private final Map<String, byte[]> assets = new ConcurrentHashMap<>();
     private final Set<Thread> liveStreams = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.Semaphore streamSlots = new java.util.concurrent.Semaphore(MAX_STREAMS);
+    private final java.util.concurrent.Semaphore downloadSlots = new java.util.concurrent.Semaphore(MAX_DOWNLOADS);
     /** Open live streams by session: each polls the store, so a session may hold only a few. */
     private final Map<String, Integer> streamsBySession = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -256,6 +264,12 @@ public final class ConsoleRoutes {
             if (response.isSent()) {
                 throw e instanceof UncheckedIOException unchecked ? unchecked
                         : new UncheckedIOException((IOException) e);
+            }
+            try {
+                sendError(response, 500, ErrorCode.INTERNAL_FAILURE.wireName(), "The request failed on the server.");
+            } catch (RuntimeException gone) {
+                LOG.log(Level.FINE, "console request " + request.path().path() + ": no answer sent: "
+                        + gone.getMessage());
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "console request " + request.path().path() + " failed", e);
@@ -496,8 +510,14 @@ public final class ConsoleRoutes {
             refuse(call, response, problem.get());
             return;
         }
-        synchronized (passwordChanges) {
-            session.passwordStamp().set(passwords.set(caller.principal(), next.get()));
+        try {
+            synchronized (passwordChanges) {
+                session.passwordStamp().set(passwords.set(caller.principal(), next.get()));
+            }
+        } catch (RuntimeException e) {
+            call.failed(ErrorCode.INTERNAL_FAILURE, "The password could not be kept.");
+            audit.record(call);
+            throw e;
         }
         // Every other session of the user ends: whoever else held one must know the new password.
         sessions.closeAllOf(caller.principal().id(), session.id());
@@ -646,7 +666,23 @@ public final class ConsoleRoutes {
             sendError(response, ErrorResponses.status(failure.code()), failure.code().wireName(), failure.message());
             return;
         }
-        audit.record(call);
+        if (!downloadSlots.tryAcquire()) {
+            String message = MAX_DOWNLOADS + " downloads are running; try again when one ends.";
+            call.failed(ErrorCode.SERVICE_UNAVAILABLE, message);
+            audit.record(call);
+            sendError(response, 503, "TooManyDownloads", message);
+            return;
+        }
+        try {
+            audit.record(call);
+            stream(response, format, region, filter, session, caller);
+        } finally {
+            downloadSlots.release();
+        }
+    }
+
+    private void stream(ServerResponse response, String format, String region, ObjectNode filter,
+                        ConsoleSessions.Session session, Caller caller) {
         response.header(HeaderNames.CONTENT_TYPE, format.equals("csv") ? "text/csv; charset=utf-8"
                 : "application/json");
         response.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"cairn-events-" + region + "-"
@@ -655,7 +691,14 @@ public final class ConsoleRoutes {
         try {
             EventExport export = EventExport.of(format, out);
             export.start();
-            history.forEachMatching(caller.accountId(), region, filter, export::event);
+            long[] written = {0};
+            history.forEachMatching(caller.accountId(), region, filter, (entry, record) -> {
+                if (++written[0] % DOWNLOAD_CHECK_EVERY == 0 && sessions.peek(session.id())
+                        .flatMap(this::currentCaller).filter(now -> now.allows(PermissionSet.Access.READ)).isEmpty()) {
+                    throw new IOException("the session ended (signed out, password changed or user deleted)");
+                }
+                export.event(entry, record);
+            });
             export.finish();
             out.close();
         } catch (IOException | RuntimeException e) {
@@ -682,6 +725,12 @@ public final class ConsoleRoutes {
             streamClosed(session);
             sendError(response, 429, "TooManyStreams", "A session may hold " + MAX_STREAMS_PER_SESSION
                     + " live streams at once; close one first.");
+            return;
+        }
+        if (!streamSlots.tryAcquire()) {
+            streamClosed(session);
+            sendError(response, 503, "TooManyStreams", "The console holds " + MAX_STREAMS + " live streams at "
+                    + "once; try again later.");
             return;
         }
         response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
@@ -728,6 +777,7 @@ public final class ConsoleRoutes {
             Thread.currentThread().interrupt();
         } finally {
             liveStreams.remove(self);
+            streamSlots.release();
             streamClosed(session);
         }
     }
@@ -866,17 +916,20 @@ public final class ConsoleRoutes {
         CloudTrailOperations.authorize(caller, PermissionSet.Access.READ, "cloudtrail:GetTrailStatus");
         JsonNode body = EventHistory.parseBody(readBody(request));
         Trail trail = ownTrail(caller, text(body, "TrailARN"));
-        JsonNode start = body.get("StartTime");
-        if (start == null || !start.isNumber()) {
-            throw new CloudTrailException(ErrorCode.VALIDATION, "StartTime (epoch seconds) is needed.");
-        }
+        Instant from = epochSeconds(body.get("StartTime")).orElseThrow(() -> new CloudTrailException(
+                ErrorCode.VALIDATION, "StartTime (whole epoch seconds) is needed."));
         JsonNode end = body.get("EndTime");
-        if (end != null && !end.isNull() && !end.isNumber()) {
-            throw new CloudTrailException(ErrorCode.VALIDATION, "EndTime must be epoch seconds.");
-        }
+        Instant to = end == null || end.isNull() ? clock.instant() : epochSeconds(end).orElseThrow(
+                () -> new CloudTrailException(ErrorCode.VALIDATION, "EndTime must be whole epoch seconds."));
         String region = served(text(body, "Region").filter(value -> !value.isBlank()).orElse(trail.homeRegion()));
-        Instant to = end == null || end.isNull() ? clock.instant() : Instant.ofEpochSecond(end.asLong());
-        sendJson(response, 200, integrity.validate(trail, region, Instant.ofEpochSecond(start.asLong()), to));
+        sendJson(response, 200, integrity.validate(trail, region, from, to));
+    }
+
+    /** A time given as whole epoch seconds from 1970 to 9999; empty for anything else. */
+    private static Optional<Instant> epochSeconds(JsonNode value) {
+        return value != null && value.isIntegralNumber() && value.canConvertToLong() && value.asLong() >= 0
+                && value.asLong() <= 253_402_300_799L ? Optional.of(Instant.ofEpochSecond(value.asLong()))
+                : Optional.empty();
     }
 
     // ----- pages ---------------------------------------------------------------------------------------------------

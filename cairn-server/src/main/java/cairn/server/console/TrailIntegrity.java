@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +38,9 @@ import static java.util.Objects.requireNonNull;
  */
 public final class TrailIntegrity {
     static final int MAX_DIGESTS = 48;
+    static final Duration MAX_RANGE = Duration.ofDays(31);
+    /** What a validation's output and errors keep each, at most (characters). */
+    static final int MAX_OUTPUT = 1 << 20;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
 
     /** One validation at a time: each uses every core. */
@@ -129,6 +131,11 @@ public final class TrailIntegrity {
             throw new CloudTrailException(ErrorCode.INVALID_TIME_RANGE,
                     "Invalid time range specified: start-time must occur before end-time");
         }
+        if (Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
+            throw new CloudTrailException(ErrorCode.INVALID_TIME_RANGE, "The console validates at most "
+                    + MAX_RANGE.toDays() + " days at a time (one validation runs at once); validate longer ranges "
+                    + "with cairn validate-logs.");
+        }
         if (!validating.tryAcquire()) {
             throw new CloudTrailException(ErrorCode.SERVICE_UNAVAILABLE, "Another validation is running; try again "
                     + "when it ends.");
@@ -150,8 +157,8 @@ public final class TrailIntegrity {
         };
         LogValidator.Target target = new LogValidator.Target(trail.arn(), trail.accountId(), trail.homeRegion(),
                 region, trail.name(), trail.s3BucketName(), trail.s3KeyPrefix(), start, end, false);
-        StringWriter output = new StringWriter();
-        StringWriter errors = new StringWriter();
+        Bounded output = new Bounded();
+        Bounded errors = new Bounded();
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         ExecutorService checkers = Executors.newFixedThreadPool(threads, runnable -> {
             Thread thread = new Thread(runnable, "cairn-console-validate");
@@ -163,7 +170,7 @@ public final class TrailIntegrity {
             exitCode = new LogValidator(buckets, publicKeys, checkers, clock).run(target, out, err);
         } catch (UncheckedIOException e) {
             exitCode = 255;
-            errors.write("\n" + e.getMessage() + "\n");
+            errors.add("\n" + e.getMessage() + "\n");
         } finally {
             checkers.shutdownNow();
         }
@@ -172,5 +179,37 @@ public final class TrailIntegrity {
         answer.put("output", output.toString());
         answer.put("errors", errors.toString());
         return answer;
+    }
+
+    /** Text kept up to {@link #MAX_OUTPUT} characters, then a line that says how much more there was. */
+    private static final class Bounded extends java.io.Writer {
+        private final StringBuilder kept = new StringBuilder();
+        private long dropped;
+
+        @Override
+        public synchronized void write(char[] chars, int offset, int length) {
+            // No IOException: text is kept or counted, never refused.
+            int room = Math.max(0, MAX_OUTPUT - kept.length());
+            kept.append(chars, offset, Math.min(room, length));
+            dropped += Math.max(0, length - room);
+        }
+
+        void add(String text) {
+            write(text.toCharArray(), 0, text.length());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public synchronized String toString() {
+            return dropped == 0 ? kept.toString() : kept + "\n... " + dropped + " more characters not shown (run "
+                    + "cairn validate-logs for the whole output)\n";
+        }
     }
 }

@@ -41,6 +41,8 @@ import java.util.stream.Collectors;
  */
 public final class EventHistory {
     public static final int MAX_RESULTS = 50;
+    /** Attributes ANDed in one lookup at most, when several are allowed: as many as there are attribute keys. */
+    public static final int MAX_ATTRIBUTES = 8;
     private static final int EXPORT_PAGE = 500;
     private static final int MAX_VALUE_LENGTH = 2000;
     private static final ObjectMapper MAPPER = StrictJson.MAPPER;
@@ -187,6 +189,10 @@ public final class EventHistory {
         if (list != null && !list.isNull()) {
             if (!list.isArray()) {
                 throw serialization("LookupAttributes must be a list.");
+            }
+            if (list.size() > MAX_ATTRIBUTES && severalAttributes) {
+                throw new CloudTrailException(ErrorCode.INVALID_LOOKUP_ATTRIBUTES, "LookupAttributes may hold at "
+                        + "most " + MAX_ATTRIBUTES + " attributes; " + list.size() + " were given.");
             }
             for (JsonNode item : list) {
                 attributes.add(attribute(item, insight));

@@ -572,6 +572,12 @@ export function mount(main, { params }) {
   function startLive() {
     stopLive();
     if (!applied) return;
+    if (lookupBase(applied).EndTime != null) {
+      // New events fall after the range's end: live mode is for ranges that run to now.
+      liveToggle.checked = false;
+      liveState.textContent = 'Live needs a time range that runs to now.';
+      return;
+    }
     if (pending.length) { prependEvents(pending); pending = []; }
     const es = new EventSource(`/console/live?${endpointQuery(applied, { times: false })}`);
     live = es;

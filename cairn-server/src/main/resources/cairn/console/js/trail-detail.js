@@ -305,7 +305,8 @@ export function mount(main, { key, params }) {
     vExit.className = 'exit';
     vOutput.hidden = true;
     vResult.hidden = true;
-    const body = { TrailARN: trail.TrailARN, StartTime: fromLocalInput(vStart.value) };
+    // The region whose chain the page shows: a multi-region trail keeps one per region.
+    const body = { TrailARN: trail.TrailARN, StartTime: fromLocalInput(vStart.value), Region: getRegion() || '' };
     const end = fromLocalInput(vEnd.value);
     if (end != null) body.EndTime = end;
     try {

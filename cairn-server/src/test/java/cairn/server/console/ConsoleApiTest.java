@@ -333,6 +333,14 @@ final class ConsoleApiTest {
         JsonNode events = json(response).get("Events");
         assertThat(events).hasSize(1);
         assertThat(events.get(0).get("EventName").asText()).isEqualTo("ListTrails");
+
+        String nine = String.join(",", java.util.Collections.nCopies(9,
+                "{\"AttributeKey\":\"Username\",\"AttributeValue\":\"admin\"}"));
+        HttpResponse<String> tooMany = browser.api("LookupEvents", "{\"LookupAttributes\":[" + nine + "]}");
+        assertThat(tooMany.statusCode()).isEqualTo(400);
+        assertThat(json(tooMany).get("__type").asText()).isEqualTo("InvalidLookupAttributesException");
+        assertThat(json(tooMany).get("message").asText())
+                .isEqualTo("LookupAttributes may hold at most 8 attributes; 9 were given.");
     }
 
     @Test
@@ -435,6 +443,33 @@ final class ConsoleApiTest {
     }
 
     @Test
+    void validate_badTimesOrTooLongARange_refusedWithTheReason() throws Exception {
+        browser.signIn("admin", PASSWORD);
+        String arn = json(browser.api("CreateTrail", "{\"Name\":\"checked\",\"S3BucketName\":\"bucket-checked\","
+                + "\"EnableLogFileValidation\":true}")).get("TrailARN").asText();
+        long now = clock.instant().getEpochSecond();
+
+        for (String start : List.of("1e300", "1.5", "\"yesterday\"", "-1", "null")) {
+            HttpResponse<String> refused = browser.postWithToken("/console/validate", "{\"TrailARN\":\"" + arn
+                    + "\",\"StartTime\":" + start + "}");
+            assertThat(refused.statusCode()).as(start).isEqualTo(400);
+            assertThat(json(refused).get("message").asText()).isEqualTo("StartTime (whole epoch seconds) is needed.");
+        }
+        HttpResponse<String> badEnd = browser.postWithToken("/console/validate", "{\"TrailARN\":\"" + arn
+                + "\",\"StartTime\":" + now + ",\"EndTime\":99999999999999}");
+        assertThat(json(badEnd).get("message").asText()).isEqualTo("EndTime must be whole epoch seconds.");
+        HttpResponse<String> tooLong = browser.postWithToken("/console/validate", "{\"TrailARN\":\"" + arn
+                + "\",\"StartTime\":" + (now - 32 * 86_400) + "}");
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(json(tooLong).get("__type").asText()).isEqualTo("InvalidTimeRangeException");
+        assertThat(json(tooLong).get("message").asText()).startsWith("The console validates at most 31 days at a time");
+        HttpResponse<String> valid = browser.postWithToken("/console/validate", "{\"TrailARN\":\"" + arn
+                + "\",\"StartTime\":" + (now - 3600) + "}");
+        assertThat(valid.statusCode()).as(valid.body()).isEqualTo(200);
+        assertThat(json(valid).get("output").asText()).contains("Validating log files for trail " + arn);
+    }
+
+    @Test
     void download_csvAndJson_holdExactlyTheMatchingEvents() throws Exception {
         browser.signIn("admin", PASSWORD);
         browser.api("CreateTrail", "{\"Name\":\"one\",\"S3BucketName\":\"bucket-one\"}");
@@ -498,6 +533,50 @@ final class ConsoleApiTest {
                     .as("a " + format + " download that fails midway must not look whole")
                     .isInstanceOf(IOException.class);
         }
+    }
+
+    @Test
+    void download_fourAtOnce_andOneWhoseSessionEndsIsCutOff() throws Exception {
+        String cookie = browser.signIn("admin", PASSWORD).headers().allValues("Set-Cookie").stream()
+                .filter(value -> value.startsWith(ConsoleRoutes.COOKIE + "=")).findFirst().orElseThrow();
+        for (int batch = 0; batch < 40; batch++) {
+            String[] ids = new String[500];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = "many-" + batch + "-" + i;
+            }
+            ingest(ids);
+        }
+        // JSON (8 MB each, more than the server's 4 MB socket buffers) to readers with 4 KB windows that read nothing
+        // yet: the server waits on each.
+        List<java.net.Socket> running = new ArrayList<>();
+        for (int i = 0; i < ConsoleRoutes.MAX_DOWNLOADS; i++) {
+            java.net.Socket socket = new java.net.Socket();
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", cairn.console().getPort()));
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET /console/download?format=json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Cookie: " + cookie.substring(0, cookie.indexOf(';')) + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] status = socket.getInputStream().readNBytes(12);
+            assertThat(new String(status, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+            running.add(socket);
+        }
+
+        HttpResponse<String> fifth = browser.get("/console/download?format=csv");
+        assertThat(fifth.statusCode()).isEqualTo(503);
+        assertThat(json(fifth).get("message").asText()).isEqualTo("4 downloads are running; try again when one ends.");
+
+        assertThat(browser.postWithToken("/console/signout", "").statusCode()).isEqualTo(204);
+        for (java.net.Socket socket : running) {
+            String rest = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(rest).as("cut off, not ended as whole").doesNotEndWith("\r\n0\r\n\r\n");
+            assertThat(rest.split("\"eventID\"").length).as("cut within 10,000 events after the sign-out")
+                    .isLessThan(20_000);
+            socket.close();
+        }
+        browser.signIn("admin", PASSWORD);
+        String[] lines = browser.get("/console/download?format=csv").body().split("\r\n");
+        assertThat(lines).as("slots free again, whole").hasSizeGreaterThan(20_000);
     }
 
     private void ingest(String... ids) throws Exception {
