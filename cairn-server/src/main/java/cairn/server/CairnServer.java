@@ -165,7 +165,8 @@ public final class CairnServer implements AutoCloseable {
         }
         ConsoleRoutes routes = new ConsoleRoutes(installation.directory(), installation.accountId(), passwords,
                 operations, history, store, audit, trails::all, ConsoleRoutes.integrity(buckets, keys, clock),
-                config.server()::servesRegion, config.server().regions(), clock);
+                config.server()::servesRegion, config.server().regions(), clock)
+                .localNamesOnly(isLoopback(config.console().host()));
         var builder = WebServer.builder()
                 .host(config.console().host())
                 .port(config.console().port())
@@ -179,6 +180,15 @@ public final class CairnServer implements AutoCloseable {
         }
         WebServer server = builder.build().start();
         return new Console(server, routes, newPassword);
+    }
+
+    /** Whether a host to listen on is a loopback address (a name that does not resolve is taken as not). */
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** Helidon logs a listener that could not bind and goes on without it: Cairn stops instead, and says why. */

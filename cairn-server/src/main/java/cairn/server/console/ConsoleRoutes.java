@@ -126,6 +126,7 @@ public final class ConsoleRoutes {
     /** Open live streams by session: each polls the store, so a session may hold only a few. */
     private final Map<String, Integer> streamsBySession = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private volatile boolean localNamesOnly;
     /** Counts per minute lately answered, by account, region and minutes; shared by every tab that asks. */
     private final Map<String, StatsAnswer> statsAnswers = new ConcurrentHashMap<>();
     /** One count of the store at a time: many open dashboards must not take the cores from ingest. */
@@ -184,6 +185,15 @@ public final class ConsoleRoutes {
 
     /** The console's routes. */
     public void register(HttpRouting.Builder routing) {
+        routing.addFilter((chain, request, response) -> {
+            if (localNamesOnly && !isLocalName(request.authority())) {
+                secure(response);
+                sendError(response, 403, "ForeignHost", "This console listens on a loopback address and answers "
+                        + "only to localhost, 127.0.0.1 or [::1], not to " + request.authority() + ".");
+                return;
+            }
+            chain.proceed();
+        });
         routing.get("/console/session", this::session)
                 .post("/console/signin", this::signIn)
                 .post("/console/signout", (request, response) -> guarded(request, response, true, this::signOut))
@@ -206,6 +216,24 @@ public final class ConsoleRoutes {
                     secure(response);
                     sendError(response, 405, "MethodNotAllowed", "Pages are read with GET.");
                 });
+    }
+
+    /**
+     * Answers only requests addressed to a loopback name ({@code Host} localhost, 127.x.x.x or [::1]), as a console
+     * bound to a loopback address must: a page of another site whose name was made to resolve to 127.0.0.1 (DNS
+     * rebinding) would otherwise be of the same origin as the console, and could read its answers.
+     */
+    public ConsoleRoutes localNamesOnly(boolean only) {
+        this.localNamesOnly = only;
+        return this;
+    }
+
+    static boolean isLocalName(String authority) {
+        String host = authority.startsWith("[") ? authority.substring(0, Math.max(1, authority.indexOf(']') + 1))
+                : authority.contains(":") ? authority.substring(0, authority.indexOf(':')) : authority;
+        String name = host.toLowerCase(java.util.Locale.ROOT);
+        return name.equals("localhost") || name.endsWith(".localhost") || name.equals("[::1]")
+                || name.matches("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
     }
 
     /** Ends the live streams (the server is stopping). */

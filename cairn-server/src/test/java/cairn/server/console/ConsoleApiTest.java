@@ -675,6 +675,39 @@ final class ConsoleApiTest {
     }
 
     @Test
+    void hostHeader_otherThanALoopbackName_refused() throws Exception {
+        for (String host : List.of("attacker.example", "attacker.example:" + cairn.console().getPort(),
+                "127.0.0.1.attacker.example", "10.0.0.1")) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", cairn.console().getPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET /console/session HTTP/1.1\r\nHost: " + host
+                        + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                java.io.BufferedReader reader = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(reader.readLine()).as(host).startsWith("HTTP/1.1 403");
+                int length = 0;
+                for (String line = reader.readLine(); !line.isEmpty(); line = reader.readLine()) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Integer.parseInt(line.substring(15).strip());
+                    }
+                }
+                char[] body = new char[length];
+                assertThat(reader.read(body)).isEqualTo(length);
+                assertThat(new String(body)).as(host).contains("\"__type\":\"ForeignHost\"");
+            }
+        }
+        for (String authority : List.of("localhost:8746", "127.0.0.1", "127.1.2.3:80", "[::1]:8746", "LOCALHOST",
+                "app.localhost:1")) {
+            assertThat(ConsoleRoutes.isLocalName(authority)).as(authority).isTrue();
+        }
+        for (String authority : List.of("127.0.0.1.nip.io", "localhost.attacker.example", "[::2]", "128.0.0.1",
+                "127.0.0.256", "")) {
+            assertThat(ConsoleRoutes.isLocalName(authority)).as(authority).isFalse();
+        }
+        assertThat(browser.get("/console/session").statusCode()).as("the console's own name").isEqualTo(401);
+    }
+
+    @Test
     void pages_areServedWithAStrictContentSecurityPolicy() throws Exception {
         HttpResponse<String> index = browser.get("/");
         assertThat(index.statusCode()).isEqualTo(200);
