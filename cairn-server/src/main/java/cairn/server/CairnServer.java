@@ -166,7 +166,8 @@ public final class CairnServer implements AutoCloseable {
         ConsoleRoutes routes = new ConsoleRoutes(installation.directory(), installation.accountId(), passwords,
                 operations, history, store, audit, trails::all, ConsoleRoutes.integrity(buckets, keys, clock),
                 config.server()::servesRegion, config.server().regions(), clock)
-                .localNamesOnly(isLoopback(config.console().host()));
+                .localNamesOnly(isLoopback(config.console().host()))
+                .publicUrl(config.console().publicUrl());
         var builder = WebServer.builder()
                 .host(config.console().host())
                 .port(config.console().port())

@@ -89,28 +89,33 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
      * @param tlsKeystore a PKCS#12 key store holding the console's key and certificate chain: served over HTTPS
      *        (empty: plain HTTP)
      * @param tlsKeystorePassword the key store's password (and its key's)
+     * @param publicUrl the address browsers reach the console at when it is behind a reverse proxy (its origin is
+     *        then the console's own for the cross-site checks, its host is answered also on a loopback address, and
+     *        cookies are {@code Secure} when it is HTTPS); empty: the address each request was sent to
      */
     public record Console(boolean enabled, String host, int port, String initialPassword, Optional<Path> tlsKeystore,
-                          String tlsKeystorePassword) {
+                          String tlsKeystorePassword, Optional<java.net.URI> publicUrl) {
         public Console {
             requireNonNull(host, "host is null");
             requireNonNull(initialPassword, "initialPassword is null");
             requireNonNull(tlsKeystore, "tlsKeystore is null");
             requireNonNull(tlsKeystorePassword, "tlsKeystorePassword is null");
+            requireNonNull(publicUrl, "publicUrl is null");
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0..65535: " + port);
             }
         }
 
         public Console(boolean enabled, String host, int port, String initialPassword) {
-            this(enabled, host, port, initialPassword, Optional.empty(), "");
+            this(enabled, host, port, initialPassword, Optional.empty(), "", Optional.empty());
         }
 
         @Override
         public String toString() {
             return "Console[enabled=" + enabled + ", host=" + host + ", port=" + port + ", initialPassword="
                     + (initialPassword.isEmpty() ? "" : "(set)") + ", tlsKeystore=" + tlsKeystore
-                    + ", tlsKeystorePassword=" + (tlsKeystorePassword.isEmpty() ? "" : "(set)") + "]";
+                    + ", tlsKeystorePassword=" + (tlsKeystorePassword.isEmpty() ? "" : "(set)") + ", publicUrl="
+                    + publicUrl + "]";
         }
     }
 
@@ -241,6 +246,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
         values.put("console.initial-password", "");
         values.put("console.tls-keystore", "");
         values.put("console.tls-keystore-password", "");
+        values.put("console.public-url", "");
         return Map.copyOf(values);
     }
 
@@ -361,6 +367,7 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
             return Optional.of(path);
         });
         String tlsPassword = reader.get("console.tls-keystore-password", text -> text);
+        Optional<java.net.URI> publicUrl = reader.get("console.public-url", CairnConfig::publicUrl);
         if (segmentBytes != null && maxRequest != null && maxRequest > segmentBytes / 2) {
             problems.add("ingest.max-request-size (" + maxRequest + " bytes) must be at most half of "
                     + "store.segment-size (" + segmentBytes + " bytes), so that a whole batch fits in one segment");
@@ -373,7 +380,28 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
                 new Ingest(maxRequest, maxRecords), new History(retention, tokenTtl, multi, check),
                 new Delivery(interval, gzipLevel, maxFile, threads, createBuckets, digestPeriod), connections,
                 new Console(consoleEnabled, consoleHost == null ? "" : consoleHost, consolePort, initialPassword,
-                        tlsKeystore, tlsPassword));
+                        tlsKeystore, tlsPassword, publicUrl == null ? Optional.empty() : publicUrl));
+    }
+
+    /** An http or https URL of a host (and port), nothing after it but {@code /}; empty for an empty text. */
+    private static Optional<java.net.URI> publicUrl(String text) {
+        if (text.isBlank()) {
+            return Optional.empty();
+        }
+        String problem = "an http or https URL with a host and nothing after it, like https://cairn.example.com, "
+                + "not " + text;
+        java.net.URI url;
+        try {
+            url = new java.net.URI(text.strip());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException(problem);
+        }
+        if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
+                || url.getHost() == null || url.getRawUserInfo() != null || url.getRawQuery() != null
+                || url.getRawFragment() != null || !(url.getRawPath().isEmpty() || url.getRawPath().equals("/"))) {
+            throw new IllegalArgumentException(problem);
+        }
+        return Optional.of(java.net.URI.create(url.getScheme() + "://" + url.getRawAuthority()));
     }
 
     /** The S3 connections, each checked; a bucket may live in one connection only, and {@code *} in one at most. */

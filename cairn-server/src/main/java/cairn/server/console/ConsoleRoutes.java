@@ -127,6 +127,7 @@ public final class ConsoleRoutes {
     private final Map<String, Integer> streamsBySession = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile boolean localNamesOnly;
+    private volatile Optional<java.net.URI> publicUrl = Optional.empty();
     /** Counts per minute lately answered, by account, region and minutes; shared by every tab that asks. */
     private final Map<String, StatsAnswer> statsAnswers = new ConcurrentHashMap<>();
     /** One count of the store at a time: many open dashboards must not take the cores from ingest. */
@@ -186,10 +187,13 @@ public final class ConsoleRoutes {
     /** The console's routes. */
     public void register(HttpRouting.Builder routing) {
         routing.addFilter((chain, request, response) -> {
-            if (localNamesOnly && !isLocalName(request.authority())) {
+            if (localNamesOnly && !isLocalName(request.authority())
+                    && !publicUrl.map(url -> sameAuthority(url, request.authority())).orElse(false)) {
                 secure(response);
                 sendError(response, 403, "ForeignHost", "This console listens on a loopback address and answers "
-                        + "only to localhost, 127.0.0.1 or [::1], not to " + request.authority() + ".");
+                        + "only to localhost, 127.0.0.1 or [::1]" + publicUrl.map(url -> " or " + url.getRawAuthority())
+                        .orElse("") + ", not to " + request.authority() + " (set console.public-url to the address "
+                        + "browsers use when the console is behind a proxy).");
                 return;
             }
             chain.proceed();
@@ -228,12 +232,42 @@ public final class ConsoleRoutes {
         return this;
     }
 
+    /**
+     * The address browsers reach the console at, behind a reverse proxy: its origin is the console's own for the
+     * cross-site checks (as well as the address a request was sent to), its host is answered, cookies are
+     * {@code Secure} when it is HTTPS, and sign-ins name it as where they signed in to.
+     */
+    public ConsoleRoutes publicUrl(Optional<java.net.URI> url) {
+        this.publicUrl = requireNonNull(url, "url is null");
+        return this;
+    }
+
     static boolean isLocalName(String authority) {
         String host = authority.startsWith("[") ? authority.substring(0, Math.max(1, authority.indexOf(']') + 1))
                 : authority.contains(":") ? authority.substring(0, authority.indexOf(':')) : authority;
         String name = host.toLowerCase(java.util.Locale.ROOT);
         return name.equals("localhost") || name.endsWith(".localhost") || name.equals("[::1]")
                 || name.matches("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
+    }
+
+    /** Whether {@code authority} (a Host header) names the host and port of {@code url}, the default port or not. */
+    static boolean sameAuthority(java.net.URI url, String authority) {
+        int defaultPort = url.getScheme().equals("https") ? 443 : 80;
+        int port = url.getPort() < 0 ? defaultPort : url.getPort();
+        int colon = authority.lastIndexOf(':');
+        boolean hasPort = colon > authority.lastIndexOf(']');
+        String host = hasPort ? authority.substring(0, colon) : authority;
+        try {
+            int given = hasPort ? Integer.parseInt(authority.substring(colon + 1)) : defaultPort;
+            return host.equalsIgnoreCase(url.getHost()) && given == port;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** Whether the browser reached the console over HTTPS: directly, or through the public address. */
+    private boolean secure(ServerRequest request) {
+        return request.isSecure() || publicUrl.map(url -> url.getScheme().equals("https")).orElse(false);
     }
 
     /** Ends the live streams (the server is stopping). */
@@ -419,11 +453,11 @@ public final class ConsoleRoutes {
         ConsoleSessions.Session session = sessions.open(caller, regions.getFirst(), matches.get().get());
         audit.append(ConsoleLogins.entry(attempt), "a ConsoleLogin event");
         response.header(HeaderNames.SET_COOKIE, COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
-                + "; Max-Age=" + ConsoleSessions.LIFETIME.toSeconds() + (request.isSecure() ? "; Secure" : ""));
+                + "; Max-Age=" + ConsoleSessions.LIFETIME.toSeconds() + (secure(request) ? "; Secure" : ""));
         // A new device cookie at each success, so that one that failed before does not stay half-spent.
         response.headers().add(HeaderNames.SET_COOKIE, DeviceCookies.NAME + "=" + devices.issue(principal.get())
                 + "; Path=/console/; HttpOnly; SameSite=Strict; Max-Age=" + DeviceCookies.LIFETIME.toSeconds()
-                + (request.isSecure() ? "; Secure" : ""));
+                + (secure(request) ? "; Secure" : ""));
         sendJson(response, 200, sessionJson(session, caller));
     }
 
@@ -452,7 +486,7 @@ public final class ConsoleRoutes {
      * Why a state-changing request from a browser is refused as coming from another site (its {@code Origin} is not
      * the console's, or {@code Sec-Fetch-Site} says so); empty when it is the console's own.
      */
-    private static Optional<String> crossSite(ServerRequest request) {
+    private Optional<String> crossSite(ServerRequest request) {
         Optional<String> site = request.headers().first(HeaderNames.create("Sec-Fetch-Site"));
         if (site.isPresent() && !site.get().equals("same-origin") && !site.get().equals("none")) {
             return Optional.of("The console takes changes only from its own pages (Sec-Fetch-Site: " + site.get()
@@ -460,7 +494,8 @@ public final class ConsoleRoutes {
         }
         Optional<String> origin = request.headers().first(HeaderNames.ORIGIN);
         String own = (request.isSecure() ? "https://" : "http://") + request.authority();
-        if (origin.isPresent() && !origin.get().equalsIgnoreCase(own)) {
+        if (origin.isPresent() && !origin.get().equalsIgnoreCase(own)
+                && !publicUrl.map(url -> origin.get().equalsIgnoreCase(url.toString())).orElse(false)) {
             return Optional.of("The console takes changes only from its own pages (Origin: " + origin.get() + ").");
         }
         return Optional.empty();
@@ -494,7 +529,7 @@ public final class ConsoleRoutes {
                          Caller caller) {
         sessions.close(session.id());
         response.header(HeaderNames.SET_COOKIE, COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
-                + (request.isSecure() ? "; Secure" : ""));
+                + (secure(request) ? "; Secure" : ""));
         response.status(204);
         response.send();
     }
@@ -1064,7 +1099,10 @@ public final class ConsoleRoutes {
     }
 
     /** Where the user signed in to, for the ConsoleLogin event: the console's own address. */
-    private static String loginTo(ServerRequest request) {
+    private String loginTo(ServerRequest request) {
+        if (publicUrl.isPresent()) {
+            return publicUrl.get() + "/";
+        }
         String authority = request.authority();
         return (request.isSecure() ? "https://" : "http://")
                 + (authority.length() > 255 ? authority.substring(0, 255) : authority) + "/";

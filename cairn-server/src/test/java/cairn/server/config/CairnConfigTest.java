@@ -58,6 +58,7 @@ final class CairnConfigTest {
                 console.initial-password = correct horse battery
                 console.tls-keystore = %s
                 console.tls-keystore-password = changeit
+                console.public-url = https://Cairn.example.com:8443/
                 """.formatted(keystore));
         CairnConfig config = CairnConfig.load(Optional.of(file), Map.of());
         assertThat(config).isEqualTo(new CairnConfig(new CairnConfig.Server("0.0.0.0", 9000, List.of("us-east-1")),
@@ -66,7 +67,7 @@ final class CairnConfigTest {
                 new CairnConfig.Delivery(Duration.ofSeconds(5), 1, 10L << 20, 3, true,
                         Duration.ofMinutes(10)), List.of(),
                 new CairnConfig.Console(false, "10.0.0.7", 443, "correct horse battery", Optional.of(keystore),
-                        "changeit")));
+                        "changeit", Optional.of(java.net.URI.create("https://Cairn.example.com:8443")))));
     }
 
     @Test
@@ -78,6 +79,13 @@ final class CairnConfigTest {
         assertThatThrownBy(() -> CairnConfig.load(Map.of("console.tls-keystore", "/no/such/file.p12"), Map.of()))
                 .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
                         .containsExactly("console.tls-keystore: no readable key store at /no/such/file.p12"));
+        for (String url : List.of("ftp://cairn.example.com", "https://cairn.example.com/console",
+                "https://cairn.example.com/?a=b", "cairn.example.com", "https://user@cairn.example.com", "https://")) {
+            assertThatThrownBy(() -> CairnConfig.load(Map.of("console.public-url", url), Map.of())).as(url)
+                    .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
+                            .containsExactly("console.public-url: an http or https URL with a host and nothing after "
+                                    + "it, like https://cairn.example.com, not " + url));
+        }
         assertThatThrownBy(() -> CairnConfig.load(Map.of("console.initial-password", "short"), Map.of()))
                 .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
                         .containsExactly("console.initial-password: a console password is 12 to 256 characters, "
