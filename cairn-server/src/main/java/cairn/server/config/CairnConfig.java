@@ -401,7 +401,11 @@ public record CairnConfig(Server server, Path dataDirectory, Store store, Ingest
                 || url.getRawFragment() != null || !(url.getRawPath().isEmpty() || url.getRawPath().equals("/"))) {
             throw new IllegalArgumentException(problem);
         }
-        return Optional.of(java.net.URI.create(url.getScheme() + "://" + url.getRawAuthority()));
+        // As browsers write an origin: the host in lower case, the scheme's default port left out.
+        int port = url.getPort();
+        boolean defaultPort = port < 0 || port == (url.getScheme().equals("https") ? 443 : 80);
+        return Optional.of(java.net.URI.create(url.getScheme() + "://"
+                + url.getHost().toLowerCase(java.util.Locale.ROOT) + (defaultPort ? "" : ":" + port)));
     }
 
     /** The S3 connections, each checked; a bucket may live in one connection only, and {@code *} in one at most. */

@@ -15,8 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <li>an attempt from a browser that signed in as the user before (a valid {@link DeviceCookies device cookie}) counts
  * against that device instead, so that failing on purpose locks out only unknown browsers and the user still gets in;
  * a device locked in turn is treated as unknown;</li>
- * <li>one network address makes at most {@value #MAX_PER_ADDRESS} attempts a minute, whatever the names, so that
- * nobody can try one password on many names quickly, or fill this guard with names;</li>
+ * <li>one network address (an IPv6 one by its /64 network) makes at most {@value #MAX_PER_ADDRESS} attempts a
+ * minute, whatever the names, so that nobody can try one password on many names quickly, or fill this guard with
+ * names; attempts with a valid device cookie are not limited so, nor refused while the guard is full;</li>
  * <li>at most {@value #MAX_TRACKED} names, devices and addresses are tracked; those idle for a lock period are swept
  * out (at most once a second), and while it stays full, attempts for ones not tracked are refused as busy rather than
  * counted nowhere.</li>
@@ -77,8 +78,13 @@ final class SignInGuard {
      */
     Verdict attempt(String address, String name, Optional<String> device) {
         Instant now = clock.instant();
-        String deviceKey = device.map(nonce -> "device " + nonce).orElse("");
-        String key = device.isPresent() && !locked(attempts.get(deviceKey), now) ? deviceKey : "name " + name;
+        if (device.isPresent() && !locked(attempts.get("device " + device.get()), now)) {
+            // Nonces are given only to browsers that signed in, each limited on its own: neither a flood from its
+            // address (a proxy's, maybe) nor a full guard keeps it out.
+            return count("device " + device.get(), now);
+        }
+        String key = "name " + name;
+        address = group(address);
         if (full(now) && (!addresses.containsKey(address) || !attempts.containsKey(key))) {
             return new Verdict(key, Outcome.FULL, Optional.empty(), false);
         }
@@ -97,6 +103,23 @@ final class SignInGuard {
             return new Verdict(key, Outcome.THROTTLED, Optional.of(Instant.ofEpochSecond(minute + 60)), record[0]);
         }
         return count(key, now);
+    }
+
+    /** The address attempts are counted under: an IPv4 address, or the /64 network of an IPv6 one. */
+    static String group(String address) {
+        if (!address.contains(":")) {
+            return address;
+        }
+        try {
+            byte[] bytes = java.net.InetAddress.getByName(address.startsWith("[") ? address.substring(1,
+                    address.length() - 1) : address).getAddress();
+            if (bytes.length != 16) {
+                return address;
+            }
+            return java.util.HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
+        } catch (java.net.UnknownHostException e) {
+            return address;
+        }
     }
 
     private static boolean locked(Attempts attempts, Instant now) {

@@ -67,7 +67,7 @@ final class CairnConfigTest {
                 new CairnConfig.Delivery(Duration.ofSeconds(5), 1, 10L << 20, 3, true,
                         Duration.ofMinutes(10)), List.of(),
                 new CairnConfig.Console(false, "10.0.0.7", 443, "correct horse battery", Optional.of(keystore),
-                        "changeit", Optional.of(java.net.URI.create("https://Cairn.example.com:8443")))));
+                        "changeit", Optional.of(java.net.URI.create("https://cairn.example.com:8443")))));
     }
 
     @Test
@@ -79,6 +79,11 @@ final class CairnConfigTest {
         assertThatThrownBy(() -> CairnConfig.load(Map.of("console.tls-keystore", "/no/such/file.p12"), Map.of()))
                 .isInstanceOfSatisfying(CairnConfig.ConfigException.class, e -> assertThat(e.problems())
                         .containsExactly("console.tls-keystore: no readable key store at /no/such/file.p12"));
+        assertThat(CairnConfig.load(Map.of("console.public-url", "https://Cairn.Example.com:443/"), Map.of())
+                .console().publicUrl()).as("as browsers write an origin")
+                .contains(java.net.URI.create("https://cairn.example.com"));
+        assertThat(CairnConfig.load(Map.of("console.public-url", "http://[::1]:80"), Map.of()).console().publicUrl())
+                .contains(java.net.URI.create("http://[::1]"));
         for (String url : List.of("ftp://cairn.example.com", "https://cairn.example.com/console",
                 "https://cairn.example.com/?a=b", "cairn.example.com", "https://user@cairn.example.com", "https://")) {
             assertThatThrownBy(() -> CairnConfig.load(Map.of("console.public-url", url), Map.of())).as(url)

@@ -51,6 +51,37 @@ class SignInGuardTest {
     }
 
     @Test
+    void aKnownDevice_isNeitherThrottledNorRefusedWhenFull_butLimitedOnItsOwn() {
+        for (int i = 0; i < SignInGuard.MAX_PER_ADDRESS; i++) {
+            guard.attempt("192.0.2.1", "flood-" + i, Optional.empty());
+        }
+        assertThat(guard.attempt("192.0.2.1", "admin", Optional.empty()).outcome())
+                .isEqualTo(SignInGuard.Outcome.THROTTLED);
+
+        for (int i = 0; i < SignInGuard.MAX_FAILURES; i++) {
+            assertThat(guard.attempt("192.0.2.1", "admin", Optional.of("nonce")).outcome()).as("behind the same proxy")
+                    .isEqualTo(SignInGuard.Outcome.GO);
+        }
+        assertThat(guard.attempt("192.0.2.1", "admin", Optional.of("nonce")).outcome())
+                .isEqualTo(SignInGuard.Outcome.LOCKED);
+        assertThat(guard.attempt("192.0.2.1", "admin", Optional.of("nonce")).outcome()).as("locked device: unknown")
+                .isEqualTo(SignInGuard.Outcome.THROTTLED);
+    }
+
+    @Test
+    void ipv6Addresses_areCountedByTheirSlash64() {
+        assertThat(SignInGuard.group("2001:db8:1:2:aaaa::1")).isEqualTo(SignInGuard.group("2001:db8:1:2:bbbb::7"))
+                .isEqualTo("20010db800010002::/64");
+        assertThat(SignInGuard.group("2001:db8:1:3::1")).isNotEqualTo(SignInGuard.group("2001:db8:1:2::1"));
+        assertThat(SignInGuard.group("198.51.100.4")).isEqualTo("198.51.100.4");
+        for (int i = 0; i < SignInGuard.MAX_PER_ADDRESS; i++) {
+            guard.attempt("2001:db8:1:2::" + Integer.toHexString(i + 1), "name-" + i, Optional.empty());
+        }
+        assertThat(guard.attempt("2001:db8:1:2::ffff", "another", Optional.empty()).outcome())
+                .isEqualTo(SignInGuard.Outcome.THROTTLED);
+    }
+
+    @Test
     void full_refusesNewNamesButCountsTrackedOnes_untilIdleOnesAreSwept() {
         for (int i = 0; i < SignInGuard.MAX_PER_ADDRESS; i++) {
             guard.attempt("192.0.2.1", "target", Optional.empty());
