@@ -37,6 +37,8 @@ import java.util.logging.Logger;
 /** A running Cairn: the store, the history, ingest and the HTTP edge, built with {@code new} from one config. */
 public final class CairnServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CairnServer.class.getName());
+    /** The console's sockets' send buffers (the kernel doubles it): 40 MB/s to a browser 50 ms away. */
+    private static final int CONSOLE_SEND_BUFFER = 1 << 20;
 
     private final EventStore store;
     private final EventHistory history;
@@ -171,7 +173,10 @@ public final class CairnServer implements AutoCloseable {
         var builder = WebServer.builder()
                 .host(config.console().host())
                 .port(config.console().port())
-                .connectionOptions(options -> options.tcpNoDelay(true))
+                .connectionOptions(options -> options.tcpNoDelay(true)
+                        // Fixed, not grown to 4 MB a connection: downloads and live streams are many and long, and a
+                        // reader that stops reading shows as a blocked write sooner (ConsoleRoutes.WRITE_DEADLINE).
+                        .socketSendBufferSize(CONSOLE_SEND_BUFFER))
                 .shutdownHook(false)
                 .routing(routes::register);
         if (config.console().tlsKeystore().isPresent()) {
@@ -227,6 +232,11 @@ public final class CairnServer implements AutoCloseable {
     /** Waits until the audit events of the calls answered so far are stored and found by lookups. */
     public void flushAudit() {
         audit.flush();
+    }
+
+    /** How many of the console's downloads and live streams are inside a write to their reader now. */
+    public int consoleWritesWaiting() {
+        return console.map(running -> running.routes().writesWaiting()).orElse(0);
     }
 
     /** Trails at run time; {@link TrailDelivery#runOnce()} delivers what is due at the clock's time. */

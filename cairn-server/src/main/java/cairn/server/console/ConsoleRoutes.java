@@ -91,6 +91,11 @@ public final class ConsoleRoutes {
     static final int MAX_STREAMS = 64;
     /** Downloads running at once in all: each reads and writes as fast as it can. */
     static final int MAX_DOWNLOADS = 4;
+    /** Downloads of one user at once, and live streams. */
+    static final int MAX_DOWNLOADS_PER_USER = 2;
+    static final int MAX_STREAMS_PER_USER = 8;
+    /** A write to a download or a live stream blocked this long (the reader stopped reading) cuts it off. */
+    static final Duration WRITE_DEADLINE = Duration.ofSeconds(60);
     /** A download looks again whether its session lives after this many events. */
     private static final int DOWNLOAD_CHECK_EVERY = 10_000;
     private static final Logger LOG = Logger.getLogger(ConsoleRoutes.class.getName());
@@ -123,6 +128,10 @@ public final class ConsoleRoutes {
     private final Set<Thread> liveStreams = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.Semaphore streamSlots = new java.util.concurrent.Semaphore(MAX_STREAMS);
     private final java.util.concurrent.Semaphore downloadSlots = new java.util.concurrent.Semaphore(MAX_DOWNLOADS);
+    /** Downloads and live streams open, by principal ID. */
+    private final Map<String, Integer> downloadsByUser = new ConcurrentHashMap<>();
+    private final Map<String, Integer> streamsByUser = new ConcurrentHashMap<>();
+    private final StalledWrites stalled;
     /** Open live streams by session: each polls the store, so a session may hold only a few. */
     private final Map<String, Integer> streamsBySession = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -159,6 +168,7 @@ public final class ConsoleRoutes {
         this.sessions = new ConsoleSessions(clock);
         this.guard = new SignInGuard(clock);
         this.devices = passwords.deviceCookies();
+        this.stalled = new StalledWrites(clock, WRITE_DEADLINE);
     }
 
     /** The TLS context of a console served over HTTPS: the key and chain of a PKCS#12 key store. */
@@ -273,7 +283,26 @@ public final class ConsoleRoutes {
     /** Ends the live streams (the server is stopping). */
     public void close() {
         closed = true;
+        stalled.close();
         liveStreams.forEach(Thread::interrupt);
+    }
+
+    /** How many downloads and live streams are inside a write to their reader now (blocked, if it stopped). */
+    public int writesWaiting() {
+        return stalled.waiting();
+    }
+
+    /** Takes one of a user's {@code max} places in {@code counts}; false when all are taken. */
+    private static boolean take(Map<String, Integer> counts, String user, int max) {
+        if (counts.merge(user, 1, Integer::sum) > max) {
+            give(counts, user);
+            return false;
+        }
+        return true;
+    }
+
+    private static void give(Map<String, Integer> counts, String user) {
+        counts.merge(user, -1, (count, change) -> count + change == 0 ? null : count + change);
     }
 
     // ----- sessions ------------------------------------------------------------------------------------------------
@@ -729,7 +758,17 @@ public final class ConsoleRoutes {
             sendError(response, ErrorResponses.status(failure.code()), failure.code().wireName(), failure.message());
             return;
         }
+        String user = caller.principal().id();
+        if (!take(downloadsByUser, user, MAX_DOWNLOADS_PER_USER)) {
+            String message = "A user may run " + MAX_DOWNLOADS_PER_USER + " downloads at once; try again when one "
+                    + "ends.";
+            call.failed(ErrorCode.SERVICE_UNAVAILABLE, message);
+            audit.record(call);
+            sendError(response, 429, "TooManyDownloads", message);
+            return;
+        }
         if (!downloadSlots.tryAcquire()) {
+            give(downloadsByUser, user);
             String message = MAX_DOWNLOADS + " downloads are running; try again when one ends.";
             call.failed(ErrorCode.SERVICE_UNAVAILABLE, message);
             audit.record(call);
@@ -737,20 +776,61 @@ public final class ConsoleRoutes {
             return;
         }
         try {
-            audit.record(call);
             stream(response, format, region, filter, session, caller);
+        } catch (RuntimeException e) {
+            call.failed(ErrorCode.INTERNAL_FAILURE, "The download was cut off.");
+            throw e;
         } finally {
+            // Recorded when it ends, so that one cut off is recorded as failed.
+            audit.record(call);
             downloadSlots.release();
+            give(downloadsByUser, user);
         }
     }
 
     private void stream(ServerResponse response, String format, String region, ObjectNode filter,
                         ConsoleSessions.Session session, Caller caller) {
-        response.header(HeaderNames.CONTENT_TYPE, format.equals("csv") ? "text/csv; charset=utf-8"
-                : "application/json");
-        response.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"cairn-events-" + region + "-"
-                + FILE_STAMP.format(clock.instant()) + "." + format + "\"");
-        OutputStream out = new BufferedOutputStream(response.outputStream(), 64 * 1024);
+        // The answer's stream is opened (its status and headers sent) with the first 64 KB, or at the end: a failure
+        // before then is still answered with an error.
+        boolean[] opened = {false};
+        OutputStream lazy = new OutputStream() {
+            private OutputStream open;
+
+            private OutputStream open() {
+                if (open == null) {
+                    response.header(HeaderNames.CONTENT_TYPE, format.equals("csv") ? "text/csv; charset=utf-8"
+                            : "application/json");
+                    response.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"cairn-events-" + region
+                            + "-" + FILE_STAMP.format(clock.instant()) + "." + format + "\"");
+                    open = stalled.watch(response.outputStream());
+                    opened[0] = true;
+                }
+                return open;
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                open().write(b);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                open().write(bytes, offset, length);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                if (open != null) {
+                    open.flush();
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                open().close();
+            }
+        };
+        OutputStream out = new BufferedOutputStream(lazy, 64 * 1024);
         try {
             EventExport export = EventExport.of(format, out);
             export.start();
@@ -765,6 +845,9 @@ public final class ConsoleRoutes {
             export.finish();
             out.close();
         } catch (IOException | RuntimeException e) {
+            if (!opened[0]) {
+                throw e instanceof RuntimeException runtime ? runtime : new UncheckedIOException((IOException) e);
+            }
             // Once the stream is open the answer cannot become an error any more, and closing it would end the body
             // as if it were whole: the connection is cut, so that a client sees a download that failed as failed.
             throw new CloseConnectionException("the download of " + caller.accountId() + "'s events failed midway: "
@@ -790,7 +873,15 @@ public final class ConsoleRoutes {
                     + " live streams at once; close one first.");
             return;
         }
+        String user = caller.principal().id();
+        if (!take(streamsByUser, user, MAX_STREAMS_PER_USER)) {
+            streamClosed(session);
+            sendError(response, 429, "TooManyStreams", "A user may hold " + MAX_STREAMS_PER_USER + " live streams "
+                    + "at once; close one first.");
+            return;
+        }
         if (!streamSlots.tryAcquire()) {
+            give(streamsByUser, user);
             streamClosed(session);
             sendError(response, 503, "TooManyStreams", "The console holds " + MAX_STREAMS + " live streams at "
                     + "once; try again later.");
@@ -799,7 +890,7 @@ public final class ConsoleRoutes {
         response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         Thread self = Thread.currentThread();
         liveStreams.add(self);
-        try (OutputStream out = response.outputStream()) {
+        try (OutputStream out = stalled.watch(response.outputStream())) {
             write(out, ": live events of " + region + "\n\n");
             long quietSince = System.currentTimeMillis();
             while (!closed && sessions.peek(session.id()).flatMap(this::currentCaller)
@@ -841,6 +932,7 @@ public final class ConsoleRoutes {
         } finally {
             liveStreams.remove(self);
             streamSlots.release();
+            give(streamsByUser, user);
             streamClosed(session);
         }
     }
