@@ -52,7 +52,7 @@ public final class DownloadLoad {
             URI console = URI.create("http://127.0.0.1:" + cairn.consolePort() + "/");
             HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
             HttpResponse<String> signIn = http.send(HttpRequest.newBuilder(console.resolve("/console/signin"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"account\":\"" + SyntheticEvents.ACCOUNT
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"account\":\"" + SyntheticEvents.ACCOUNT
                             + "\",\"username\":\"bench-auditor\",\"password\":\"" + PASSWORD + "\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (signIn.statusCode() != 200) {
