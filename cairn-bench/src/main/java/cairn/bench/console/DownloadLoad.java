@@ -66,6 +66,10 @@ public final class DownloadLoad {
                     HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(console.resolve(
                             "/console/download?format=" + format + "&start=" + start + "&end=" + end)).build(),
                             HttpResponse.BodyHandlers.ofInputStream());
+                    if (response.statusCode() != 200) {
+                        throw new IOException("the " + format + " download failed: status " + response.statusCode()
+                                + ": " + new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
+                    }
                     long[] counted = count(response.body(), format);
                     double seconds = (System.nanoTime() - started) / 1e9;
                     System.out.printf(Locale.ROOT, "round %d %-4s: status %d, %,d events, %,.1f MB in %.1f s: "
@@ -113,6 +117,9 @@ public final class DownloadLoad {
     /** The AWS CLI fetching {@code events} events of the range, 50 a call: the time and the rate. */
     private static String cli(CairnProcess cairn, long start, long end, int events)
             throws IOException, InterruptedException {
+        if (events <= 0) {
+            return "not run";
+        }
         ProcessBuilder builder = new ProcessBuilder("aws", "cloudtrail", "lookup-events", "--endpoint-url",
                 "http://127.0.0.1:" + cairn.port(), "--region", "us-east-1", "--start-time", String.valueOf(start),
                 "--end-time", String.valueOf(end), "--max-items", String.valueOf(events), "--page-size", "50",
