@@ -3,9 +3,6 @@ package cairn.bench.console;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,18 +14,9 @@ class DownloadLoadTest {
 
     @Test
     void main_downloadsBothFormats_fromASmallStore() throws Exception {
-        PrintStream out = System.out;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            DownloadLoad.main(new String[] {"--store", folder.resolve("store").toString(), "--events", "20000",
-                    "--days", "2", "--rounds", "1", "--cli-events", "0"});
-        } finally {
-            System.setOut(out);
-        }
+        String text = Printed.by(() -> DownloadLoad.main(new String[] {"--store", folder.resolve("store").toString(),
+                "--events", "20000", "--days", "2", "--rounds", "1", "--cli-events", "0"}));
 
-        String text = printed.toString(StandardCharsets.UTF_8);
-        out.print(text);
         assertThat(text).containsPattern("round 1 csv : status 200, [1-9][\\d,]* events")
                 .containsPattern("round 1 json: status 200, [1-9][\\d,]* events")
                 .contains("server heap after a full GC");

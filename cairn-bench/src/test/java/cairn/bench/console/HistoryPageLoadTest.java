@@ -3,9 +3,6 @@ package cairn.bench.console;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -22,18 +19,10 @@ class HistoryPageLoadTest {
     @Test
     void main_measuresFilterChangesAndPaging_inChromium() throws Exception {
         String chromium = Optional.ofNullable(System.getenv("CAIRN_CHROMIUM")).orElse("/usr/bin/chromium");
-        PrintStream out = System.out;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            HistoryPageLoad.main(new String[] {"--store", folder.resolve("store").toString(), "--events", "20000",
-                    "--changes", "3", "--rounds", "1", "--pages", "2", "--cli", "1", "--chromium", chromium});
-        } finally {
-            System.setOut(out);
-        }
+        String text = Printed.by(() -> HistoryPageLoad.main(new String[] {"--store",
+                folder.resolve("store").toString(), "--events", "20000", "--changes", "3", "--rounds", "1", "--pages",
+                "2", "--cli", "1", "--chromium", chromium}));
 
-        String text = printed.toString(StandardCharsets.UTF_8);
-        out.print(text);
         assertThat(text).containsPattern("round 1: first 50 events after a filter change: median [\\d.]+ ms")
                 .containsPattern("paging, 50 more events per page: median [\\d.]+ ms")
                 .containsPattern("AWS CLI lookup-events, one attribute, first 50: median \\d+ ms");
