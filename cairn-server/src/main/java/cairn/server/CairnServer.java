@@ -117,7 +117,10 @@ public final class CairnServer implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             // Nothing half-started is left behind: what started stops, what opened closes.
-            console.ifPresent(running -> running.webServer().stop());
+            console.ifPresent(running -> {
+                running.routes().close();
+                running.webServer().stop();
+            });
             webServer.stop();
             try {
                 delivery.close();
@@ -179,13 +182,18 @@ public final class CairnServer implements AutoCloseable {
                         .socketSendBufferSize(CONSOLE_SEND_BUFFER))
                 .shutdownHook(false)
                 .routing(routes::register);
-        if (config.console().tlsKeystore().isPresent()) {
-            javax.net.ssl.SSLContext context = ConsoleRoutes.sslContext(config.console().tlsKeystore().get(),
-                    config.console().tlsKeystorePassword().toCharArray());
-            builder.tls(tls -> tls.sslContext(context));
+        try {
+            if (config.console().tlsKeystore().isPresent()) {
+                javax.net.ssl.SSLContext context = ConsoleRoutes.sslContext(config.console().tlsKeystore().get(),
+                        config.console().tlsKeystorePassword().toCharArray());
+                builder.tls(tls -> tls.sslContext(context));
+            }
+            WebServer server = builder.build().start();
+            return new Console(server, routes, newPassword);
+        } catch (RuntimeException e) {
+            routes.close();
+            throw e;
         }
-        WebServer server = builder.build().start();
-        return new Console(server, routes, newPassword);
     }
 
     /** Whether a host to listen on is a loopback address (a name that does not resolve is taken as not). */
